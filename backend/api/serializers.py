@@ -1,0 +1,81 @@
+from rest_framework import serializers
+
+from chat.models import Room
+from chat.protocol import format_timestamp
+from chat.rooms import ROOM_NAME
+
+
+class RoomCreateSerializer(serializers.Serializer):
+    name = serializers.RegexField(
+        ROOM_NAME.pattern,
+        max_length=64,
+        error_messages={
+            "invalid": "A room name is 1-64 characters of letters, digits, underscores or hyphens."
+        },
+    )
+    admin_only = serializers.BooleanField(default=False)
+
+
+class RoomSerializer(serializers.ModelSerializer):
+    """A room; ``online_counts`` in the context maps room id -> users online (one lookup a page)."""
+
+    online_count = serializers.SerializerMethodField()
+    created_at = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Room
+        fields = ["name", "admin_only", "online_count", "created_at"]
+
+    def get_online_count(self, room: Room) -> int:
+        return self.context["online_counts"].get(room.pk, 0)
+
+    def get_created_at(self, room: Room) -> str:
+        return format_timestamp(room.created_at)
+
+
+class RoomDetailSerializer(RoomSerializer):
+    online = serializers.ListField(child=serializers.CharField(), source="online_users")
+
+    class Meta(RoomSerializer.Meta):
+        fields = [*RoomSerializer.Meta.fields, "online"]
+
+
+class MessagePageQuery(serializers.Serializer):
+    before = serializers.IntegerField(required=False, min_value=0)
+    after = serializers.IntegerField(required=False, min_value=0)
+    limit = serializers.IntegerField(required=False, min_value=1, max_value=100, default=50)
+
+
+class RoomMessageSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    room = serializers.CharField()
+    user = serializers.CharField()
+    message = serializers.CharField()
+    timestamp = serializers.CharField()
+
+
+class RoomMessagePageSerializer(serializers.Serializer):
+    results = RoomMessageSerializer(many=True)
+    has_more = serializers.BooleanField()
+
+
+class PrivateMessageSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    user = serializers.CharField()
+    to = serializers.CharField()
+    message = serializers.CharField()
+    timestamp = serializers.CharField()
+
+
+class PrivateMessagePageSerializer(serializers.Serializer):
+    results = PrivateMessageSerializer(many=True)
+    has_more = serializers.BooleanField()
+
+
+class ConversationSerializer(serializers.Serializer):
+    user = serializers.CharField()
+    last_message = PrivateMessageSerializer()
+
+
+class ConversationListSerializer(serializers.Serializer):
+    results = ConversationSerializer(many=True)

@@ -1,0 +1,14 @@
+from django.urls import include, path
+
+from api import views
+
+urlpatterns = [
+    path("auth/", include("accounts.urls")),
+    path("rooms/", views.RoomListView.as_view(), name="rooms"),
+    path("rooms/<str:name>/", views.RoomDetailView.as_view(), name="room"),
+    path("rooms/<str:name>/messages/", views.RoomMessagesView.as_view(), name="room-messages"),
+    path("dms/", views.ConversationListView.as_view(), name="conversations"),
+    path(
+        "dms/<str:username>/messages/", views.ConversationMessagesView.as_view(), name="dm-messages"
+    ),
+]

@@ -1,0 +1,92 @@
+"""Rooms, room history and private-message history: validate, call one service, serialize."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, permissions, status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from api import serializers as s
+from chat.messages import conversation_page, conversations_for, room_messages_page, user_by_username
+from chat.presence import presence_store
+from chat.rooms import room_for, room_get_or_create, rooms_visible_to
+
+
+class RoomPages(PageNumberPagination):
+    page_size = 50
+
+
+def page_body(page) -> dict:
+    return {
+        "results": [message.model_dump() for message in page.results],
+        "has_more": page.has_more,
+    }
+
+
+def paging_args(request) -> dict:
+    query = s.MessagePageQuery(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    return query.validated_data
+
+
+class RoomListView(generics.ListCreateAPIView):
+    pagination_class = RoomPages
+    serializer_class = s.RoomSerializer
+
+    def get_queryset(self):
+        return rooms_visible_to(self.request.user)
+
+    def list(self, request, *args, **kwargs) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        counts = presence_store().online_counts([room.pk for room in page])
+        data = s.RoomSerializer(page, many=True, context={"online_counts": counts}).data
+        return self.get_paginated_response(data)
+
+    @extend_schema(
+        request=s.RoomCreateSerializer, responses={200: s.RoomSerializer, 201: s.RoomSerializer}
+    )
+    def create(self, request, *args, **kwargs) -> Response:
+        body = s.RoomCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        room, created = room_get_or_create(user=request.user, **body.validated_data)
+        counts = presence_store().online_counts([room.pk])
+        data = s.RoomSerializer(room, context={"online_counts": counts}).data
+        return Response(data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+class RoomDetailView(APIView):
+    @extend_schema(responses=s.RoomDetailSerializer)
+    def get(self, request, name: str) -> Response:
+        room = room_for(user=request.user, name=name)
+        room.online_users = presence_store().online(room.pk)
+        counts = {room.pk: len(room.online_users)}
+        return Response(s.RoomDetailSerializer(room, context={"online_counts": counts}).data)
+
+
+class RoomMessagesView(APIView):
+    @extend_schema(parameters=[s.MessagePageQuery], responses=s.RoomMessagePageSerializer)
+    def get(self, request, name: str) -> Response:
+        room = room_for(user=request.user, name=name)
+        return Response(page_body(room_messages_page(room=room, **paging_args(request))))
+
+
+class ConversationListView(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(responses=s.ConversationListSerializer)
+    def get(self, request) -> Response:
+        conversations = conversations_for(request.user)
+        results = [
+            {"user": user, "last_message": last.model_dump()} for user, last in conversations
+        ]
+        return Response({"results": results})
+
+
+class ConversationMessagesView(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(parameters=[s.MessagePageQuery], responses=s.PrivateMessagePageSerializer)
+    def get(self, request, username: str) -> Response:
+        other = user_by_username(username)
+        page = conversation_page(user=request.user, other=other, **paging_args(request))
+        return Response(page_body(page))

@@ -1,0 +1,181 @@
+"""The chat WebSocket: a thin adapter between frames and the chat services."""
+
+import logging
+import time
+from urllib.parse import parse_qs
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+
+from chat.errors import BadCredentials, ChatError, InvalidFrame, RateLimited
+from chat.groups import user_group
+from chat.messages import message_send, private_message_send, room_message_payload
+from chat.protocol import (
+    ChatMessageEvent,
+    ChatMessageFrame,
+    ErrorEvent,
+    PingFrame,
+    PongEvent,
+    PrivateMessageDeliveredEvent,
+    PrivateMessageFrame,
+    ServerEvent,
+    format_timestamp,
+    parse_client_frame,
+)
+from chat.rooms import room_for
+from chat.sessions import keeper, presence_enter, presence_exit, room_snapshot
+
+logger = logging.getLogger(__name__)
+
+
+def in_thread(func):
+    """Run blocking service code off the event loop, in the shared pool (not one thread)."""
+    return database_sync_to_async(func, thread_sensitive=False)
+
+
+class InternalError(ChatError):
+    code = "internal_error"
+    default_message = "Something went wrong on the server; nothing was stored. Try again."
+
+
+class ChatConsumer(AsyncWebsocketConsumer):
+    room = None
+    # Largest message id already sent in the history; broadcasts up to it are duplicates.
+    seen_up_to = 0
+
+    async def connect(self) -> None:
+        """Called when the handshake arrives: accept, then join the room or close with a code."""
+        self.user = self.scope["user"]
+        self.tokens = float(settings.CHAT["WS_BURST"])
+        self.tokens_at = time.monotonic()
+        await self.accept()
+        try:
+            await self.join_room()
+        except ChatError as error:
+            await self.close(code=error.close_code, reason=error.message[:120])
+
+    async def join_room(self) -> None:
+        if self.scope.get("auth_error"):
+            raise BadCredentials(self.scope["auth_error"])
+        after = resume_point(self.scope)
+        room = await in_thread(room_for)(
+            user=self.user, name=self.scope["url_route"]["kwargs"]["room_name"]
+        )
+        # Announce before joining the group (no user_join echoed to ourselves); join the
+        # group before the snapshot, so a message sent meanwhile is in one or the other.
+        await in_thread(presence_enter)(room=room, user=self.user, connection=self.channel_name)
+        self.room = room
+        await self.channel_layer.group_add(room.group_name, self.channel_name)
+        if self.user.is_authenticated:
+            await self.channel_layer.group_add(user_group(self.user.pk), self.channel_name)
+        users, history = await in_thread(room_snapshot)(room=room, after=after)
+        if history.messages:
+            self.seen_up_to = history.messages[-1].id
+        await self.send_event(users)
+        await self.send_event(history)
+        keeper.ensure_running()
+
+    async def disconnect(self, code: int) -> None:
+        """Called when the socket closes, for any reason."""
+        if self.room is None:
+            return
+        await self.channel_layer.group_discard(self.room.group_name, self.channel_name)
+        if self.user.is_authenticated:
+            await self.channel_layer.group_discard(user_group(self.user.pk), self.channel_name)
+        await in_thread(presence_exit)(room=self.room, user=self.user, connection=self.channel_name)
+
+    async def receive(self, text_data=None, bytes_data=None) -> None:
+        """Called for every frame: parse it, run its handler, answer a refusal with an error."""
+        if self.room is None:
+            return
+        frame = None
+        try:
+            frame = parse_client_frame(text_data)
+            self.check_rate()
+            await self.handlers[type(frame)](self, frame)
+        except ChatError as error:
+            await self.send_error(error, frame)
+        except Exception:
+            logger.exception("frame failed for %s in %s", self.user, self.room)
+            await self.send_error(InternalError(), frame)
+
+    def check_rate(self) -> None:
+        # A token bucket: WS_RATE frames a second on average, bursts up to WS_BURST.
+        now = time.monotonic()
+        rate, burst = settings.CHAT["WS_RATE"], settings.CHAT["WS_BURST"]
+        self.tokens = min(burst, self.tokens + (now - self.tokens_at) * rate)
+        self.tokens_at = now
+        if self.tokens < 1:
+            raise RateLimited()
+        self.tokens -= 1
+
+    async def on_chat_message(self, frame: ChatMessageFrame) -> None:
+        if frame.message.startswith("/pm "):
+            await self.on_private_message(private_frame_from_command(frame))
+            return
+        message, created = await in_thread(message_send)(
+            user=self.user, room=self.room, text=frame.message, client_id=frame.client_id
+        )
+        if not created:
+            # A resend of a message already stored: answer this socket only.
+            payload = room_message_payload(message).model_dump()
+            await self.send_event(ChatMessageEvent(**payload, client_id=message.client_id))
+
+    async def on_private_message(self, frame: PrivateMessageFrame) -> None:
+        message, _ = await in_thread(private_message_send)(
+            sender=self.user, to=frame.to, text=frame.message, client_id=frame.client_id
+        )
+        await self.send_event(
+            PrivateMessageDeliveredEvent(
+                id=message.id,
+                target=message.recipient.username,
+                message=message.content,
+                timestamp=format_timestamp(message.created_at),
+                client_id=message.client_id,
+            )
+        )
+
+    async def on_ping(self, frame: PingFrame) -> None:
+        await self.send_event(PongEvent())
+
+    handlers = {
+        ChatMessageFrame: on_chat_message,
+        PrivateMessageFrame: on_private_message,
+        PingFrame: on_ping,
+    }
+
+    async def chat_event(self, event: dict) -> None:
+        """Called for every broadcast to a group this socket is in: forward the ready text."""
+        message_id = event.get("message_id")
+        if message_id is not None and message_id <= self.seen_up_to:
+            return
+        await self.send(text_data=event["text"])
+
+    async def send_event(self, event: ServerEvent) -> None:
+        await self.send(text_data=event.to_text())
+
+    async def send_error(self, error: ChatError, frame) -> None:
+        client_id = error.client_id or getattr(frame, "client_id", None)
+        await self.send_event(
+            ErrorEvent(code=error.code, message=error.message, client_id=client_id)
+        )
+
+
+def resume_point(scope: dict) -> int | None:
+    values = parse_qs(scope.get("query_string", b"").decode("latin1")).get("after")
+    if not values:
+        return None
+    if not values[0].isdigit():
+        raise ChatError("after must be a message id (a whole number).")
+    return int(values[0])
+
+
+def private_frame_from_command(frame: ChatMessageFrame) -> PrivateMessageFrame:
+    """The tutorial's "/pm USERNAME TEXT" shortcut, as a private_message frame."""
+    to, _, text = frame.message[len("/pm ") :].strip().partition(" ")
+    if not to:
+        raise InvalidFrame("Write /pm USERNAME MESSAGE.")
+    return PrivateMessageFrame(
+        type="private_message", to=to, message=text, client_id=frame.client_id
+    )

@@ -1,0 +1,218 @@
+"""Sending and reading room and private messages."""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import IntegrityError, transaction
+from django.db.models import Max, Q, QuerySet
+
+from chat.broadcast import group_send_on_commit
+from chat.errors import EmptyMessage, MessageTooLong, NotAuthenticated, UserNotFound
+from chat.groups import user_group
+from chat.models import DirectMessage, Message, Room
+from chat.protocol import (
+    ChatMessageEvent,
+    PrivateMessage,
+    PrivateMessageEvent,
+    RoomMessage,
+    format_timestamp,
+)
+
+User = AbstractBaseUser | AnonymousUser
+
+
+@dataclass(frozen=True)
+class Page:
+    results: list
+    has_more: bool
+
+
+def check_can_send(user: User) -> None:
+    if not user.is_authenticated:
+        raise NotAuthenticated("Log in to send messages.")
+
+
+def check_message_text(text: str) -> str:
+    text = text.strip()
+    if not text:
+        raise EmptyMessage()
+    limit = settings.CHAT["MESSAGE_MAX_LENGTH"]
+    if len(text) > limit:
+        raise MessageTooLong(f"Messages are limited to {limit} characters.")
+    return text
+
+
+def user_by_username(username: str) -> AbstractBaseUser:
+    user = get_user_model().objects.filter(username=username, is_active=True).first()
+    if user is None:
+        raise UserNotFound(f'No user named "{username}".')
+    return user
+
+
+def room_message_payload(message: Message) -> RoomMessage:
+    return RoomMessage(
+        id=message.id,
+        room=message.room.name,
+        user=message.user.username,
+        message=message.content,
+        timestamp=format_timestamp(message.created_at),
+    )
+
+
+def private_message_payload(message: DirectMessage) -> PrivateMessage:
+    return PrivateMessage(
+        id=message.id,
+        user=message.sender.username,
+        to=message.recipient.username,
+        message=message.content,
+        timestamp=format_timestamp(message.created_at),
+    )
+
+
+def message_send(
+    *, user: User, room: Room, text: str, client_id: str | None = None
+) -> tuple[Message, bool]:
+    """Store a room message and broadcast it after commit; (message, False) for a resend."""
+    check_can_send(user)
+    text = check_message_text(text)
+    if client_id and (earlier := _earlier_send(Message, user=user, client_id=client_id)):
+        return earlier, False
+    try:
+        with transaction.atomic():
+            message = Message.objects.create(
+                room=room, user=user, content=text, client_id=client_id
+            )
+            notify_room_message(message)
+    except IntegrityError:
+        # The same client_id arrived twice at once (two sockets); the first one stored it.
+        return Message.objects.select_related("room", "user").get(
+            user=user, client_id=client_id
+        ), False
+    return message, True
+
+
+def private_message_send(
+    *, sender: User, to: str, text: str, client_id: str | None = None
+) -> tuple[DirectMessage, bool]:
+    """Store a private message and deliver it to the recipient's sockets after commit."""
+    check_can_send(sender)
+    text = check_message_text(text)
+    recipient = user_by_username(to)
+    if client_id and (earlier := _earlier_send(DirectMessage, sender=sender, client_id=client_id)):
+        return earlier, False
+    try:
+        with transaction.atomic():
+            message = DirectMessage.objects.create(
+                sender=sender, recipient=recipient, content=text, client_id=client_id
+            )
+            notify_private_message(message)
+    except IntegrityError:
+        return DirectMessage.objects.select_related("sender", "recipient").get(
+            sender=sender, client_id=client_id
+        ), False
+    return message, True
+
+
+def _earlier_send(model: type, **lookup) -> Message | DirectMessage | None:
+    related = ["room", "user"] if model is Message else ["sender", "recipient"]
+    return model.objects.select_related(*related).filter(**lookup).first()
+
+
+def notify_room_message(message: Message) -> None:
+    event = ChatMessageEvent(
+        **room_message_payload(message).model_dump(), client_id=message.client_id
+    )
+    group_send_on_commit(message.room.group_name, event, message_id=message.id)
+
+
+def notify_private_message(message: DirectMessage) -> None:
+    event = PrivateMessageEvent(**private_message_payload(message).model_dump())
+    group_send_on_commit(user_group(message.recipient_id), event)
+
+
+def room_messages_page(
+    *, room: Room, before: int | None = None, after: int | None = None, limit: int
+) -> Page:
+    rows = _page(
+        room.messages.values_list("id", "user__username", "content", "created_at"),
+        before=before,
+        after=after,
+        limit=limit,
+    )
+    messages = [
+        RoomMessage(
+            id=id_,
+            room=room.name,
+            user=username,
+            message=content,
+            timestamp=format_timestamp(created_at),
+        )
+        for id_, username, content, created_at in rows.results
+    ]
+    return Page(messages, rows.has_more)
+
+
+def conversation_page(
+    *,
+    user: User,
+    other: AbstractBaseUser,
+    before: int | None = None,
+    after: int | None = None,
+    limit: int,
+) -> Page:
+    between = DirectMessage.objects.filter(
+        Q(sender=user, recipient=other) | Q(sender=other, recipient=user)
+    ).values_list("id", "sender__username", "recipient__username", "content", "created_at")
+    rows = _page(between, before=before, after=after, limit=limit)
+    messages = [
+        PrivateMessage(
+            id=id_,
+            user=sender,
+            to=recipient,
+            message=content,
+            timestamp=format_timestamp(created_at),
+        )
+        for id_, sender, recipient, content, created_at in rows.results
+    ]
+    return Page(messages, rows.has_more)
+
+
+def _page(rows: QuerySet, *, before: int | None, after: int | None, limit: int) -> Page:
+    """Oldest first; from just after ``after`` when given, else the newest before ``before``."""
+    if after is not None:
+        rows = rows.filter(id__gt=after)
+    if before is not None:
+        rows = rows.filter(id__lt=before)
+    if after is not None:
+        found = list(rows.order_by("id")[: limit + 1])
+        return Page(found[:limit], len(found) > limit)
+    found = list(rows.order_by("-id")[: limit + 1])
+    return Page(found[:limit][::-1], len(found) > limit)
+
+
+def conversations_for(user: User, *, limit: int = 100) -> list[tuple[str, PrivateMessage]]:
+    """Everyone ``user`` has private messages with, with the latest message, newest first."""
+    latest: dict[int, int] = {}
+    sent = DirectMessage.objects.filter(sender=user).values("recipient").annotate(last=Max("id"))
+    received = (
+        DirectMessage.objects.filter(recipient=user).values("sender").annotate(last=Max("id"))
+    )
+    for row in sent:
+        latest[row["recipient"]] = row["last"]
+    for row in received:
+        latest[row["sender"]] = max(latest.get(row["sender"], 0), row["last"])
+    newest_ids = sorted(latest.values(), reverse=True)[:limit]
+    messages = (
+        DirectMessage.objects.select_related("sender", "recipient")
+        .filter(id__in=newest_ids)
+        .order_by("-id")
+    )
+    return [
+        (
+            message.recipient.username if message.sender_id == user.pk else message.sender.username,
+            private_message_payload(message),
+        )
+        for message in messages
+    ]

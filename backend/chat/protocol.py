@@ -1,0 +1,180 @@
+"""The WebSocket protocol: every frame a client may send and every event the server sends.
+
+docs/protocol.md is written from this module. Client frames ignore unknown fields (newer clients
+may send more); server events forbid them, so nothing undocumented ever reaches the wire.
+"""
+
+import json
+from datetime import UTC, datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
+
+from chat.errors import InvalidFrame, InvalidJson, MessageTooLong, UnknownType
+
+MAX_FRAME_CHARS = 64 * 1024
+
+ClientId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+
+
+def format_timestamp(moment: datetime) -> str:
+    """ISO 8601 in UTC, always with microseconds, so clients can parse one fixed shape."""
+    return moment.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+# Client -> server -------------------------------------------------------------------------------
+
+
+class ClientFrame(BaseModel):
+    model_config = ConfigDict(extra="ignore", strict=True, frozen=True)
+
+
+class ChatMessageFrame(ClientFrame):
+    type: Literal["chat_message"] = "chat_message"
+    message: str
+    client_id: ClientId | None = None
+
+
+class PrivateMessageFrame(ClientFrame):
+    type: Literal["private_message"]
+    to: str
+    message: str
+    client_id: ClientId | None = None
+
+
+class PingFrame(ClientFrame):
+    type: Literal["ping"]
+
+
+CLIENT_FRAMES: dict[str, type[ClientFrame]] = {
+    "chat_message": ChatMessageFrame,
+    "private_message": PrivateMessageFrame,
+    "ping": PingFrame,
+}
+
+
+def parse_client_frame(text: str | None) -> ClientFrame:
+    """Turn one text frame into a validated frame, or raise the error the client should see."""
+    if text is None:
+        raise InvalidFrame("Binary frames are not supported; send JSON text.")
+    if len(text) > MAX_FRAME_CHARS:
+        raise MessageTooLong(f"Frames are limited to {MAX_FRAME_CHARS} characters.")
+    try:
+        data = json.loads(text)
+    except ValueError:
+        raise InvalidJson() from None
+    if not isinstance(data, dict):
+        raise InvalidFrame("A frame must be a JSON object.")
+    client_id = data.get("client_id") if isinstance(data.get("client_id"), str) else None
+    # The tutorial's bare {"message": ...} frame has no type.
+    frame_type = data.get("type", "chat_message")
+    frame_class = CLIENT_FRAMES.get(frame_type) if isinstance(frame_type, str) else None
+    if frame_class is None:
+        raise UnknownType(f"Unknown message type {frame_type!r}.", client_id=client_id)
+    try:
+        return frame_class.model_validate(data)
+    except ValidationError as error:
+        raise InvalidFrame(_describe(error), client_id=client_id) from None
+
+
+def _describe(error: ValidationError) -> str:
+    first = error.errors()[0]
+    field = ".".join(str(part) for part in first["loc"]) or "frame"
+    return f"{field}: {first['msg']}"
+
+
+# Server -> client -------------------------------------------------------------------------------
+
+
+class ServerEvent(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    type: str
+
+    def to_text(self) -> str:
+        # ``type`` first, so a person reading frames in a log sees what each one is.
+        return json.dumps({"type": self.type, **self.model_dump(mode="json")})
+
+
+class RoomMessage(BaseModel):
+    """A room message as REST pages and the ``history`` event carry it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    id: int
+    room: str
+    user: str
+    message: str
+    timestamp: str
+
+
+class PrivateMessage(BaseModel):
+    """A private message as REST pages carry it: ``user`` sent it ``to`` someone."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    id: int
+    user: str
+    to: str
+    message: str
+    timestamp: str
+
+
+class UserListEvent(ServerEvent):
+    type: Literal["user_list"] = "user_list"
+    users: list[str]
+
+
+class HistoryEvent(ServerEvent):
+    type: Literal["history"] = "history"
+    messages: list[RoomMessage]
+    has_more: bool
+
+
+class UserJoinEvent(ServerEvent):
+    type: Literal["user_join"] = "user_join"
+    user: str
+
+
+class UserLeaveEvent(ServerEvent):
+    type: Literal["user_leave"] = "user_leave"
+    user: str
+
+
+class ChatMessageEvent(RoomMessage, ServerEvent):
+    type: Literal["chat_message"] = "chat_message"
+    client_id: str | None
+
+
+class PrivateMessageEvent(PrivateMessage, ServerEvent):
+    type: Literal["private_message"] = "private_message"
+
+
+class PrivateMessageDeliveredEvent(ServerEvent):
+    type: Literal["private_message_delivered"] = "private_message_delivered"
+    id: int
+    target: str
+    message: str
+    timestamp: str
+    client_id: str | None
+
+
+class ErrorEvent(ServerEvent):
+    type: Literal["error"] = "error"
+    code: str
+    message: str
+    client_id: str | None
+
+
+class PongEvent(ServerEvent):
+    type: Literal["pong"] = "pong"
+
+
+SERVER_EVENTS: tuple[type[ServerEvent], ...] = (
+    UserListEvent,
+    HistoryEvent,
+    UserJoinEvent,
+    UserLeaveEvent,
+    ChatMessageEvent,
+    PrivateMessageEvent,
+    PrivateMessageDeliveredEvent,
+    ErrorEvent,
+    PongEvent,
+)

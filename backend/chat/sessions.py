@@ -1,0 +1,91 @@
+"""What happens when a socket opens or closes in a room: presence, the snapshot, the keep-alive."""
+
+import asyncio
+import logging
+
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+from chat.broadcast import group_send
+from chat.groups import room_group
+from chat.messages import room_messages_page
+from chat.models import Room
+from chat.presence import Connection, presence_store
+from chat.protocol import HistoryEvent, UserJoinEvent, UserLeaveEvent, UserListEvent
+
+logger = logging.getLogger(__name__)
+
+User = AbstractBaseUser | AnonymousUser
+
+
+def presence_enter(*, room: Room, user: User, connection: str) -> None:
+    if not user.is_authenticated:
+        return
+    if presence_store().join(room.pk, user.username, connection):
+        group_send(room.group_name, UserJoinEvent(user=user.username))
+    keeper.track((room.pk, user.username, connection))
+
+
+def presence_exit(*, room: Room, user: User, connection: str) -> None:
+    if not user.is_authenticated:
+        return
+    keeper.forget((room.pk, user.username, connection))
+    if presence_store().leave(room.pk, user.username, connection):
+        group_send(room.group_name, UserLeaveEvent(user=user.username))
+
+
+def room_snapshot(*, room: Room, after: int | None) -> tuple[UserListEvent, HistoryEvent]:
+    """What a new socket is sent first: who is online, then the history it is missing."""
+    users = UserListEvent(users=presence_store().online(room.pk))
+    if after is None:
+        page = room_messages_page(room=room, limit=settings.CHAT["HISTORY_SIZE"])
+    else:
+        page = room_messages_page(room=room, after=after, limit=settings.CHAT["RESUME_LIMIT"])
+    return users, HistoryEvent(messages=page.results, has_more=page.has_more)
+
+
+class PresenceKeeper:
+    """Keeps this process's connections alive in presence with one timer per process.
+
+    A socket costs nothing between its join and leave: the timer renews all of them in one
+    round trip and, in the same beat, sweeps out the connections of processes that died.
+    """
+
+    def __init__(self) -> None:
+        self._connections: set[Connection] = set()
+        self._task: asyncio.Task | None = None
+
+    def track(self, connection: Connection) -> None:
+        self._connections.add(connection)
+
+    def forget(self, connection: Connection) -> None:
+        self._connections.discard(connection)
+
+    def ensure_running(self) -> None:
+        """Called from the event loop; starts the timer on this loop if it is not running."""
+        loop = asyncio.get_running_loop()
+        if self._task is None or self._task.done() or self._task.get_loop() is not loop:
+            self._task = loop.create_task(self._run(), name="presence-keeper")
+
+    async def _run(self) -> None:
+        interval = settings.CHAT["PRESENCE_SWEEP_INTERVAL"]
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                await sync_to_async(self.beat, thread_sensitive=False)()
+            except Exception:
+                # Redis may be briefly away; the next beat tries again well before the TTL.
+                logger.exception("presence keep-alive failed")
+
+    def beat(self) -> None:
+        store = presence_store()
+        for room_id, username, connection in store.renew(list(self._connections)):
+            # Swept while alive (this process stalled past the TTL): come back, announced.
+            if store.join(room_id, username, connection):
+                group_send(room_group(room_id), UserJoinEvent(user=username))
+        for room_id, username in store.sweep():
+            group_send(room_group(room_id), UserLeaveEvent(user=username))
+
+
+keeper = PresenceKeeper()
