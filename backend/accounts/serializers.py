@@ -16,9 +16,10 @@ class RegisterSerializer(serializers.ModelSerializer):
         extra_kwargs = {
             "username": {
                 "validators": [
+                    *User._meta.get_field("username").validators,
                     UniqueValidator(
                         User.objects.all(), message="A user with that username already exists."
-                    )
+                    ),
                 ]
             }
         }

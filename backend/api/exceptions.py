@@ -9,7 +9,11 @@ from rest_framework.views import exception_handler
 from chat.errors import ChatError
 
 # DRF's own codes, renamed where our vocabulary (docs/protocol.md) says otherwise.
-_RENAMED = {"permission_denied": "forbidden", "throttled": "rate_limited"}
+_RENAMED = {
+    "permission_denied": "forbidden",
+    "throttled": "rate_limited",
+    "no_active_account": "authentication_failed",
+}
 
 
 def handle_exception(exc: Exception, context: dict) -> Response | None:
@@ -40,7 +44,8 @@ def _validation_body(detail) -> dict:
 def _error_body(exc: exceptions.APIException, data) -> dict:
     # simplejwt puts its code and message inside the detail dict.
     if isinstance(data, dict) and "code" in data and "detail" in data:
-        return {"code": str(data["code"]), "detail": str(data["detail"])}
+        code = str(data["code"])
+        return {"code": _RENAMED.get(code, code), "detail": str(data["detail"])}
     codes = exc.get_codes()
     code = codes if isinstance(codes, str) else "error"
     detail = data.get("detail", exc.detail) if isinstance(data, dict) else exc.detail

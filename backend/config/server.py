@@ -122,6 +122,8 @@ class GracefulServer(daphne.server.Server):
         )
         for port in self.ports:
             port.stopListening()
+        # The drain loop stops the server itself; this is the backstop should it ever raise.
+        reactor.callLater(self.shutdown_grace + 1, self.stop)
         self.drain()
 
     def drain(self) -> None:
@@ -142,7 +144,10 @@ class GracefulServer(daphne.server.Server):
     def close_open_websockets(self) -> None:
         for protocol in list(self.connections):
             if isinstance(protocol, WebSocketProtocol) and protocol.state == protocol.STATE_OPEN:
-                protocol.sendClose(code=SERVICE_RESTART, reason="service restart")
+                # autobahn's public sendClose() refuses 1001 and 1012 (it only lets applications
+                # use 1000 and 3000-4999); sendCloseFrame() is the call it makes itself for
+                # protocol-level closes, and runs the same close handshake and timeout.
+                protocol.sendCloseFrame(code=SERVICE_RESTART, reasonUtf8=b"service restart")
 
     def pending_connections(self) -> list:
         """Connections still open, or closed but whose application has not finished with them."""

@@ -1,0 +1,152 @@
+import time
+
+import pytest
+from asgiref.sync import sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.conf import settings
+
+from chat.presence import MemoryPresenceStore, RedisPresenceStore, presence_store
+from chat.sessions import keeper
+from config.asgi import application
+from tests.conftest import bearer, open_socket, receive_until
+
+
+def redis_store(**overrides):
+    options = {"ttl": 60, "sweep_interval": 1, "prefix": "test-presence"} | overrides
+    return RedisPresenceStore(settings.REDIS_URL, **options)
+
+
+@pytest.fixture(
+    params=[
+        pytest.param(MemoryPresenceStore, id="memory"),
+        pytest.param(redis_store, id="redis", marks=pytest.mark.services),
+    ]
+)
+def store(request):
+    return request.param()
+
+
+def test_a_user_is_online_once_however_many_sockets(store):
+    assert store.join(1, "alice", "tab-1") is True
+    assert store.join(1, "alice", "tab-2") is False
+    assert store.join(1, "bob", "tab-1") is True
+    assert store.online(1) == ["alice", "bob"]
+    assert store.online_counts([1, 2]) == {1: 2, 2: 0}
+
+
+def test_a_user_leaves_with_their_last_socket(store):
+    store.join(1, "alice", "tab-1")
+    store.join(1, "alice", "tab-2")
+    assert store.leave(1, "alice", "tab-1") is False
+    assert store.online(1) == ["alice"]
+    assert store.leave(1, "alice", "tab-2") is True
+    assert store.online(1) == []
+
+
+def test_leaving_twice_or_unknown_sockets_announce_nothing(store):
+    store.join(1, "alice", "tab-1")
+    assert store.leave(1, "alice", "tab-1") is True
+    assert store.leave(1, "alice", "tab-1") is False
+    assert store.leave(1, "bob", "never-joined") is False
+
+
+def test_rooms_are_separate(store):
+    store.join(1, "alice", "tab-1")
+    store.join(2, "alice", "tab-2")
+    assert store.leave(1, "alice", "tab-1") is True
+    assert store.online(2) == ["alice"]
+
+
+@pytest.mark.services
+def test_entries_of_a_dead_process_expire_and_the_sweep_announces_them():
+    store = redis_store(ttl=1)
+    store.join(1, "alice", "dead-process-socket")
+    store.join(1, "bob", "live-socket")
+    store.join(1, "carol", "dead-socket")
+    store.join(1, "carol", "live-socket-2")
+    time.sleep(1.1)
+    # Reads never count expired entries, even before a sweep.
+    assert store.online(1) == []
+    # Bob's and carol's live process renewed theirs meanwhile; alice's did not.
+    assert store.renew([(1, "bob", "live-socket"), (1, "carol", "live-socket-2")]) == []
+    assert store.sweep() == [(1, "alice")]
+    assert store.online(1) == ["bob", "carol"]
+
+
+@pytest.mark.services
+def test_one_process_sweeps_per_interval():
+    first, second = redis_store(ttl=1, sweep_interval=5), redis_store(ttl=1, sweep_interval=5)
+    first.join(1, "alice", "gone")
+    time.sleep(1.1)
+    assert first.sweep() == [(1, "alice")]
+    second.join(1, "bob", "gone-too")
+    time.sleep(1.1)
+    assert second.sweep() == []
+
+
+@pytest.mark.services
+def test_a_swept_live_socket_is_reported_so_it_can_rejoin():
+    store = redis_store(ttl=1)
+    store.join(1, "alice", "stalled")
+    time.sleep(1.1)
+    store.sweep()
+    assert store.renew([(1, "alice", "stalled")]) == [(1, "alice", "stalled")]
+
+
+pytestmark_sockets = pytest.mark.django_db(transaction=True)
+
+
+@pytestmark_sockets
+async def test_two_tabs_join_once_and_leave_once(alice, bob, lobby):
+    bobs = await open_socket("/ws/chat/lobby/", user=bob)
+    first_tab = await open_socket("/ws/chat/lobby/", user=alice)
+    assert await bobs.receive_json_from() == {"type": "user_join", "user": "alice"}
+    second_tab = await open_socket("/ws/chat/lobby/", user=alice)
+    assert await bobs.receive_nothing(timeout=0.3)
+    await first_tab.disconnect()
+    assert await bobs.receive_nothing(timeout=0.3)
+    await second_tab.disconnect()
+    assert await bobs.receive_json_from() == {"type": "user_leave", "user": "alice"}
+    await bobs.disconnect()
+
+
+@pytestmark_sockets
+async def test_the_user_list_shows_who_is_already_there(alice, bob, lobby):
+    bobs = await open_socket("/ws/chat/lobby/", user=bob)
+    socket = WebsocketCommunicator(
+        application, "/ws/chat/lobby/", headers=[(b"authorization", bearer(alice).encode())]
+    )
+    await socket.connect()
+    assert await socket.receive_json_from() == {"type": "user_list", "users": ["alice", "bob"]}
+    # The newcomer is not told about its own arrival.
+    await socket.receive_json_from()  # history
+    assert await socket.receive_nothing(timeout=0.3)
+    await socket.disconnect()
+    await bobs.disconnect()
+
+
+@pytestmark_sockets
+async def test_anonymous_readers_are_not_listed(alice, lobby):
+    alices = await open_socket("/ws/chat/lobby/", user=alice)
+    reader = await open_socket("/ws/chat/lobby/")
+    assert await alices.receive_nothing(timeout=0.3)
+    await reader.disconnect()
+    assert await alices.receive_nothing(timeout=0.3)
+    await alices.disconnect()
+
+
+@pytestmark_sockets
+async def test_the_keeper_announces_users_whose_process_died(alice, bob, lobby, settings):
+    """Simulates a dead process by leaving an entry nobody renews (Redis only: in memory there
+    is one process, which cannot outlive itself)."""
+    if not settings.REDIS_URL:
+        pytest.skip("needs REDIS_URL")
+    settings.CHAT = {**settings.CHAT, "PRESENCE_TTL": 1, "PRESENCE_SWEEP_INTERVAL": 1}
+    presence_store.cache_clear()
+    await sync_to_async(presence_store().join)(lobby.pk, "bob", "socket-of-a-dead-process")
+    alices = await open_socket("/ws/chat/lobby/", user=alice)
+    time.sleep(1.1)
+    await sync_to_async(keeper.beat)()
+    assert await receive_until(alices, "user_leave") == {"type": "user_leave", "user": "bob"}
+    assert await sync_to_async(presence_store().online)(lobby.pk) == ["alice"]
+    await alices.disconnect()

@@ -1,0 +1,138 @@
+"""Shared fixtures. The personas:
+
+- alice and bob: ordinary users who chat with each other;
+- mallory: an ordinary user who tries to see what is not hers (other people's private messages);
+- sam: a staff user, the only one who may use admin-only rooms.
+"""
+
+import pytest
+import redis
+from channels.layers import channel_layers
+from channels.testing import WebsocketCommunicator
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from rest_framework.test import APIClient
+from rest_framework_simplejwt.tokens import AccessToken
+
+from chat.models import Room
+from chat.presence import presence_store
+from chat.sessions import keeper
+from config.asgi import application
+
+PASSWORD = "correct horse battery staple"
+
+# Socket handlers run in a thread pool; persistent connections there would outlive each test
+# and keep the PostgreSQL test database busy at teardown.
+settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+
+def services_configured() -> bool:
+    return bool(settings.REDIS_URL) and settings.DATABASES["default"]["ENGINE"].endswith(
+        "postgresql"
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    # The embedded run skips these; `make test` runs the suite again with the services, where
+    # an unreachable PostgreSQL or Redis fails (services_answer, and pytest-django's own set-up).
+    if services_configured():
+        return
+    skip = pytest.mark.skip(reason="needs DATABASE_URL (PostgreSQL) and REDIS_URL")
+    for item in items:
+        if "services" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def services_answer():
+    """With the services configured, an unreachable one fails the run instead of skipping."""
+    if settings.REDIS_URL:
+        redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=3).ping()
+
+
+@pytest.fixture(autouse=True)
+def fresh_chat_state():
+    # Each test gets its own event loop; layer and presence objects from an earlier loop or
+    # test must not leak into it.
+    channel_layers.backends.clear()
+    presence_store.cache_clear()
+    keeper._connections.clear()
+    cache.clear()
+    if settings.REDIS_URL:
+        redis.Redis.from_url(settings.REDIS_URL).flushdb()
+    yield
+    channel_layers.backends.clear()
+
+
+def make_user(username: str, **extra):
+    return get_user_model().objects.create_user(username=username, password=PASSWORD, **extra)
+
+
+@pytest.fixture
+def alice(db):
+    return make_user("alice")
+
+
+@pytest.fixture
+def bob(db):
+    return make_user("bob")
+
+
+@pytest.fixture
+def mallory(db):
+    return make_user("mallory")
+
+
+@pytest.fixture
+def sam(db):
+    return make_user("sam", is_staff=True)
+
+
+@pytest.fixture
+def lobby(db):
+    return Room.objects.create(name="lobby")
+
+
+@pytest.fixture
+def staff_room(db):
+    return Room.objects.create(name="staff", admin_only=True)
+
+
+def bearer(user) -> str:
+    return f"Bearer {AccessToken.for_user(user)}"
+
+
+@pytest.fixture
+def api():
+    """api() is an anonymous client; api(alice) sends alice's access token."""
+
+    def client_for(user=None) -> APIClient:
+        client = APIClient()
+        if user is not None:
+            client.credentials(HTTP_AUTHORIZATION=bearer(user))
+        return client
+
+    return client_for
+
+
+async def open_socket(path: str, *, user=None, headers=None, expect_close=False):
+    """Connect through the whole ASGI stack (origin check, auth middleware, routing)."""
+    all_headers = list(headers or [])
+    if user is not None:
+        all_headers.append((b"authorization", bearer(user).encode()))
+    socket = WebsocketCommunicator(application, path, headers=all_headers)
+    connected, _ = await socket.connect()
+    assert connected
+    if not expect_close:
+        assert (await socket.receive_json_from())["type"] == "user_list"
+        assert (await socket.receive_json_from())["type"] == "history"
+    return socket
+
+
+async def receive_until(socket, event_type: str, timeout: float = 2):
+    """The next frame of ``event_type``, skipping others (presence noise, for example)."""
+    while True:
+        frame = await socket.receive_json_from(timeout=timeout)
+        if frame["type"] == event_type:
+            return frame

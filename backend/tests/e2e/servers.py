@@ -1,0 +1,137 @@
+"""Real daphne processes for end-to-end tests, each on a free loopback port."""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+from django.conf import settings
+
+BACKEND_DIR = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def scratch_database(tmp_path: Path):
+    """A migrated database of its own: SQLite when embedded, PostgreSQL with the services."""
+    if not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        url = f"sqlite:///{tmp_path / 'e2e.sqlite3'}"
+        migrate(url)
+        yield url
+        return
+    server = urlsplit(os.environ["DATABASE_URL"])
+    name = f"chat_e2e_{uuid.uuid4().hex[:10]}"
+    admin_url = urlunsplit(server._replace(path="/postgres"))
+    with psycopg.connect(admin_url, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    url = urlunsplit(server._replace(path=f"/{name}"))
+    try:
+        migrate(url)
+        yield url
+    finally:
+        with psycopg.connect(admin_url, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def migrate(database_url: str) -> None:
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
+        cwd=BACKEND_DIR,
+        env=server_env(database_url),
+        check=True,
+    )
+
+
+def server_env(database_url: str, **extra: str) -> dict:
+    env = {key: value for key, value in os.environ.items() if key != "REDIS_URL"}
+    env |= {"DATABASE_URL": database_url, "DEBUG": "true", "LOGIN_RATE": "1000/min"}
+    if settings.REDIS_URL:
+        env["REDIS_URL"] = settings.REDIS_URL
+    return env | extra
+
+
+class Server:
+    def __init__(self, database_url: str, **env: str) -> None:
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.ws = f"ws://127.0.0.1:{self.port}"
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "daphne",
+                "-b",
+                "127.0.0.1",
+                "-p",
+                str(self.port),
+                "config.asgi:application",
+            ],
+            cwd=BACKEND_DIR,
+            env=server_env(database_url, **env),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        self.wait_ready()
+
+    def wait_ready(self, timeout: float = 20) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"daphne exited with {self.process.returncode}")
+            try:
+                with urllib.request.urlopen(f"{self.base}/readyz", timeout=2) as response:
+                    if response.status == 200:
+                        return
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            time.sleep(0.2)
+        raise RuntimeError("daphne did not become ready")
+
+    def kill(self) -> None:
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+    def post(self, path: str, body: dict, token: str | None = None) -> dict:
+        headers = {"content-type": "application/json"}
+        if token:
+            headers["authorization"] = f"Bearer {token}"
+        request = urllib.request.Request(
+            self.base + path, data=json.dumps(body).encode(), headers=headers
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return json.loads(response.read() or b"{}")
+
+    def get(self, path: str) -> dict:
+        with urllib.request.urlopen(self.base + path, timeout=10) as response:
+            return json.loads(response.read())
+
+    def sign_up(self, username: str, password: str = "correct horse battery staple") -> str:
+        """Registers and logs in; returns an access token."""
+        self.post("/api/auth/register/", {"username": username, "password": password})
+        return self.post("/api/auth/token/", {"username": username, "password": password})["access"]
+
+    def ticket(self, access: str) -> str:
+        return self.post("/api/auth/ws-ticket/", {}, access)["ticket"]
