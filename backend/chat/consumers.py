@@ -4,6 +4,7 @@ import logging
 import time
 from urllib.parse import parse_qs
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
@@ -34,6 +35,10 @@ def in_thread(func):
     return database_sync_to_async(func, thread_sensitive=False)
 
 
+# RFC 6455: the server hit an unexpected condition; the client may retry with backoff.
+INTERNAL_ERROR_CLOSE = 1011
+
+
 class InternalError(ChatError):
     code = "internal_error"
     default_message = "Something went wrong on the server; nothing was stored. Try again."
@@ -54,6 +59,9 @@ class ChatConsumer(AsyncWebsocketConsumer):
             await self.join_room()
         except ChatError as error:
             await self.close(code=error.close_code, reason=error.message[:120])
+        except Exception:
+            logger.exception("could not open %s for %s", self.scope["path"], self.user)
+            await self.close(code=INTERNAL_ERROR_CLOSE)
 
     async def join_room(self) -> None:
         if self.scope.get("auth_error"):
@@ -144,6 +152,16 @@ class ChatConsumer(AsyncWebsocketConsumer):
         PrivateMessageFrame: on_private_message,
         PingFrame: on_ping,
     }
+
+    async def dispatch(self, message: dict) -> None:
+        # Channels' own dispatch first hops to its single sync thread to close stale database
+        # connections: one hop per frame and per broadcast delivered, all through one thread.
+        # This consumer never touches the database on the loop (services run via in_thread,
+        # which closes stale connections in its own thread), so it skips that hop.
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     async def chat_event(self, event: dict) -> None:
         """Called for every broadcast to a group this socket is in: forward the ready text."""

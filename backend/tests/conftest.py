@@ -12,6 +12,7 @@ from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
+from django.db import connection
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
 
@@ -49,6 +50,20 @@ def services_answer():
     """With the services configured, an unreachable one fails the run instead of skipping."""
     if settings.REDIS_URL:
         redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=3).ping()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_lingering_database_sessions(django_db_setup, django_db_blocker):
+    """Async tests leave connections open in asgiref's worker threads, which PostgreSQL counts
+    as users of the test database and so refuses to drop it; end them before the drop."""
+    yield
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
 
 
 @pytest.fixture(autouse=True)

@@ -330,3 +330,29 @@ def _bearer(user) -> bytes:
 
 async def _issue(user):
     return await sync_to_async(ws_ticket_issue)(user=user)
+
+
+async def test_a_server_failure_while_opening_closes_with_1011(lobby, monkeypatch):
+    def broken_room_for(**kwargs):
+        raise ConnectionError("database unreachable")
+
+    monkeypatch.setattr("chat.consumers.room_for", broken_room_for)
+    socket, _ = await connect_raw("/ws/chat/lobby/")
+    assert await close_code(socket) == 1011
+
+
+async def test_a_server_failure_on_a_frame_answers_internal_error_and_keeps_the_socket(
+    alice, lobby, monkeypatch
+):
+    socket = await open_socket("/ws/chat/lobby/", user=alice)
+
+    def broken_send(**kwargs):
+        raise ConnectionError("database unreachable")
+
+    monkeypatch.setattr("chat.consumers.message_send", broken_send)
+    await socket.send_json_to({"message": "hello", "client_id": "c-1"})
+    error = await socket.receive_json_from()
+    assert (error["code"], error["client_id"]) == ("internal_error", "c-1")
+    await socket.send_json_to({"type": "ping"})
+    assert await socket.receive_json_from() == {"type": "pong"}
+    await socket.disconnect()

@@ -11,6 +11,6 @@ def test_client_side_routes_get_the_web_clients_index(client, tmp_path, monkeypa
 
 def test_without_a_built_client_it_says_how_to_build_it(client, tmp_path, monkeypatch):
     monkeypatch.setattr(settings, "FRONTEND_DIST", tmp_path / "missing")
-    response = client.get("/")
+    response = client.get("/rooms/lobby")
     assert response.status_code == 404
     assert "make run" in response.json()["detail"]
