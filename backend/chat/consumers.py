@@ -35,8 +35,9 @@ def in_thread(func):
     return database_sync_to_async(func, thread_sensitive=False)
 
 
-# RFC 6455: the server hit an unexpected condition; the client may retry with backoff.
-INTERNAL_ERROR_CLOSE = 1011
+# The server failed to open the room. Not RFC 6455's 1011: autobahn (daphne) lets applications
+# send only 1000 and 3000-4999, and raises on anything else.
+INTERNAL_ERROR_CLOSE = 4500
 
 
 class InternalError(ChatError):

@@ -13,7 +13,8 @@ _FALSE = {"0", "false", "no", "off", ""}
 
 
 def env_str(name: str, default: str = "") -> str:
-    return os.environ.get(name, default)
+    """Empty counts as unset, so a blank line copied from .env.example keeps the default."""
+    return os.environ.get(name) or default
 
 
 def env_bool(name: str, default: bool) -> bool:
@@ -42,13 +43,13 @@ def env_int(name: str, default: int, *, minimum: int = 0) -> int:
 
 
 def env_list(name: str, default: str = "") -> list[str]:
-    raw = os.environ.get(name, default)
+    raw = env_str(name, default)
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
 def env_rate(name: str, default: str) -> str:
     """A DRF throttle rate such as ``10/min``."""
-    value = os.environ.get(name, default).strip()
+    value = env_str(name, default).strip()
     count, _, period = value.partition("/")
     if not count.isdigit() or period[:1] not in {"s", "m", "h", "d"}:
         raise ImproperlyConfigured(f"{name} must look like 10/min or 5/s, not {value!r}.")

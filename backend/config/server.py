@@ -21,7 +21,6 @@ behind nginx, so the client address comes from X-Forwarded-For), SHUTDOWN_GRACE 
 import daphne.server  # isort:skip
 
 import logging
-import os
 import signal
 import sys
 import time
@@ -32,39 +31,12 @@ from daphne.endpoints import build_endpoint_description_strings
 from daphne.ws_protocol import WebSocketProtocol
 from twisted.internet import reactor
 
+from config.env import env_bool, env_int, env_str
+
 logger = logging.getLogger("config.server")
 
 SERVICE_RESTART = 1012
 POLL_INTERVAL = 0.05
-
-
-class ImproperlyConfigured(ValueError):
-    """Raised when an environment variable has a value the launcher cannot use."""
-
-
-def env_bool(name: str, default: bool) -> bool:
-    raw = os.environ.get(name)
-    if raw is None or raw == "":
-        return default
-    value = raw.strip().lower()
-    if value in {"1", "true", "yes", "on"}:
-        return True
-    if value in {"0", "false", "no", "off"}:
-        return False
-    raise ImproperlyConfigured(f"{name} must be true or false, not {raw!r}")
-
-
-def env_number(name: str, default: float, *, kind: type = float) -> Any:
-    raw = os.environ.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = kind(raw)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name} must be a number, not {raw!r}") from None
-    if value < 0:
-        raise ImproperlyConfigured(f"{name} must not be negative, not {raw!r}")
-    return value
 
 
 class QueryFreeAccessLog(AccessLogGenerator):
@@ -88,6 +60,7 @@ class GracefulServer(daphne.server.Server):
         self.ports: list = []
         self.draining_since: float | None = None
         self.listen_failed = False
+        self.stopping = False
 
     def listen_success(self, port: Any) -> None:
         """Called when a listen succeeds; keeps the port so shutdown can stop listening."""
@@ -98,6 +71,12 @@ class GracefulServer(daphne.server.Server):
         """Called when a listen fails (port taken); daphne would then exit 0."""
         self.listen_failed = True
         super().listen_error(failure)
+
+    def stop(self) -> None:
+        """Stops the reactor once; the drain, the backstop and a second signal may all ask."""
+        if not self.stopping:
+            self.stopping = True
+            super().stop()
 
     def run(self) -> None:
         # Through the event loop rather than signal.signal: a signal can land on one of the
@@ -117,7 +96,7 @@ class GracefulServer(daphne.server.Server):
         logger.info(
             "%s: draining %d connection(s), grace %.1fs",
             reason,
-            len(self.connections),
+            len(self.pending_connections()),
             self.shutdown_grace,
         )
         for port in self.ports:
@@ -160,14 +139,12 @@ class GracefulServer(daphne.server.Server):
 
 
 def build_server(application: Any) -> GracefulServer:
-    port = env_number("PORT", 8000, kind=int)
+    port = env_int("PORT", 8000, minimum=1)
     proxy_headers = env_bool("PROXY_HEADERS", False)
     return GracefulServer(
         application=application,
-        endpoints=build_endpoint_description_strings(
-            host=os.environ.get("BIND") or "127.0.0.1", port=port
-        ),
-        shutdown_grace=env_number("SHUTDOWN_GRACE", 5.0),
+        endpoints=build_endpoint_description_strings(host=env_str("BIND", "127.0.0.1"), port=port),
+        shutdown_grace=env_int("SHUTDOWN_GRACE", 5),
         action_logger=QueryFreeAccessLog(sys.stdout),
         # Only the address and the scheme: daphne would read X-Forwarded-Port as the *client's*
         # port, which nginx does not send.
@@ -178,7 +155,7 @@ def build_server(application: Any) -> GracefulServer:
 
 def main() -> None:
     logging.basicConfig(
-        level=os.environ.get("LOG_LEVEL", "INFO").upper(),
+        level=env_str("LOG_LEVEL", "INFO").upper(),
         format="%(asctime)s %(levelname)s %(name)s %(message)s",
     )
     server = build_server(load_application())

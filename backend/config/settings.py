@@ -132,6 +132,9 @@ if REDIS_URL:
                 "hosts": [{"address": REDIS_URL, "socket_timeout": 30}],
                 "capacity": env_int("CHANNEL_CAPACITY", 1000, minimum=1),
                 "expiry": 60,
+                # Group membership lapses after this; it must outlast the longest socket
+                # (daphne closes sockets after 24 h), or an old socket silently goes deaf.
+                "group_expiry": 2 * 24 * 3600,
             },
         }
     }
@@ -167,8 +170,9 @@ REST_FRAMEWORK = {
         "user": env_rate("API_RATE", "600/min"),
         "login": env_rate("LOGIN_RATE", "10/min"),
     },
-    # Behind nginx the client address comes from X-Forwarded-For (set PROXY_HEADERS=true).
-    "NUM_PROXIES": env_int("NUM_PROXIES", 0) or None,
+    # Throttle by REMOTE_ADDR, never a client-sent X-Forwarded-For (spoofable). Behind nginx the
+    # launcher's PROXY_HEADERS=true puts the real client address into REMOTE_ADDR.
+    "NUM_PROXIES": 0,
 }
 
 SIMPLE_JWT = {

@@ -80,3 +80,18 @@ def test_login_is_rate_limited(api, alice, settings):
     response = login(api)
     assert response.json()["code"] == "rate_limited"
     assert "Retry-After" in response.headers
+
+
+def test_a_client_sent_forwarded_for_does_not_dodge_the_login_limit(api, alice):
+    statuses = [
+        api()
+        .post(
+            "/api/auth/token/",
+            {"username": "alice", "password": "wrong"},
+            format="json",
+            HTTP_X_FORWARDED_FOR=f"10.0.0.{n}",
+        )
+        .status_code
+        for n in range(11)
+    ]
+    assert statuses[-1] == 429

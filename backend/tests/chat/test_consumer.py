@@ -332,13 +332,13 @@ async def _issue(user):
     return await sync_to_async(ws_ticket_issue)(user=user)
 
 
-async def test_a_server_failure_while_opening_closes_with_1011(lobby, monkeypatch):
+async def test_a_server_failure_while_opening_closes_with_4500(lobby, monkeypatch):
     def broken_room_for(**kwargs):
         raise ConnectionError("database unreachable")
 
     monkeypatch.setattr("chat.consumers.room_for", broken_room_for)
     socket, _ = await connect_raw("/ws/chat/lobby/")
-    assert await close_code(socket) == 1011
+    assert await close_code(socket) == 4500
 
 
 async def test_a_server_failure_on_a_frame_answers_internal_error_and_keeps_the_socket(

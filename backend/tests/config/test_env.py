@@ -51,3 +51,10 @@ def test_production_refuses_to_start_without_a_secret_key():
     )
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_an_empty_value_counts_as_unset(monkeypatch):
+    monkeypatch.setenv("HOSTS", "")
+    assert env_list("HOSTS", "localhost") == ["localhost"]
+    monkeypatch.setenv("RATE", "")
+    assert env_rate("RATE", "10/min") == "10/min"
