@@ -1,0 +1,226 @@
+import { enterRoom, expect, messageBox, messages, onlineList, say, test, unique } from './fixtures';
+
+test('two people chat: join, messages, a private message, leave', async ({ newPerson }) => {
+  const room = unique('lobby');
+  const alice = await newPerson('alice');
+  const bob = await newPerson('bob');
+
+  await enterRoom(alice.page, room);
+  await expect(onlineList(alice.page).getByText(alice.name)).toBeVisible();
+  await enterRoom(bob.page, room);
+
+  // Each sees the other join.
+  await expect(onlineList(alice.page).getByRole('button', { name: `Send a private message to ${bob.name}` })).toBeVisible();
+  await expect(onlineList(bob.page).getByRole('button', { name: `Send a private message to ${alice.name}` })).toBeVisible();
+
+  await say(alice.page, room, 'hello bob');
+  await expect(messages(bob.page).filter({ hasText: 'hello bob' })).toContainText(alice.name);
+  await say(bob.page, room, 'hi alice');
+  await expect(messages(alice.page).filter({ hasText: 'hi alice' })).toContainText(bob.name);
+  await expect(messages(alice.page)).toHaveCount(2);
+  await expect(messages(bob.page)).toHaveCount(2);
+
+  // A private message from the online list, shown in a conversation for alice...
+  await onlineList(alice.page).getByRole('button', { name: `Send a private message to ${bob.name}` }).click();
+  const conversation = alice.page.getByTestId('conversation');
+  await expect(conversation.getByRole('heading', { name: `Private conversation with ${bob.name}` })).toBeFocused();
+  const privateBox = alice.page.getByRole('textbox', { name: `Private message to ${bob.name}`, exact: true });
+  await privateBox.fill('just between us');
+  await privateBox.press('Enter');
+  await expect(conversation.getByTestId('message').filter({ hasText: 'just between us' })).toContainText(
+    `Private to ${bob.name}`,
+  );
+
+  // ...and marked as private in bob's room timeline, with an unread badge on the conversation.
+  const received = messages(bob.page).filter({ hasText: 'just between us' });
+  await expect(received).toContainText(`Private from ${alice.name}`);
+  await expect(received).toHaveClass(/private/);
+  await expect(bob.page.getByRole('region', { name: 'Private messages' }).getByText('1')).toBeVisible();
+
+  // Bob answers with the tutorial's shortcut.
+  await say(bob.page, room, `/pm ${alice.name} see you at 5`);
+  await expect(conversation.getByTestId('message').filter({ hasText: 'see you at 5' })).toContainText(
+    `Private from ${bob.name}`,
+  );
+  await expect(messages(bob.page).filter({ hasText: 'see you at 5' })).toContainText(`Private to ${alice.name}`);
+
+  // The conversation is kept by the server: it is there after a reload (from the DM endpoint).
+  await alice.page.reload();
+  await expect(alice.page.getByTestId('conversation').getByTestId('message')).toHaveCount(2);
+
+  // Bob leaves; alice sees it.
+  await bob.page.goto('/');
+  await expect(onlineList(alice.page).getByText(bob.name)).toHaveCount(0);
+});
+
+test('no message is lost when the server restarts mid-conversation', async ({ newPerson, backend }) => {
+  const room = unique('restart');
+  const alice = await newPerson('alice');
+  const bob = await newPerson('bob');
+  await enterRoom(alice.page, room);
+  await enterRoom(bob.page, room);
+  await say(alice.page, room, 'before the restart');
+  await expect(messages(bob.page).filter({ hasText: 'before the restart' })).toHaveCount(1);
+
+  // Bob's reconnects are held back after the restart, so that he misses live messages and has
+  // to get them through the resume (`after=`).
+  let holdBob = true;
+  await bob.page.route('**/api/auth/ws-ticket/', (route) => (holdBob ? route.abort('connectionrefused') : route.continue()));
+  const bobSockets: string[] = [];
+  bob.page.on('websocket', (socket) => bobSockets.push(socket.url()));
+
+  await backend.stop('SIGKILL');
+  for (const person of [alice, bob]) {
+    await expect(person.page.getByTestId('connection-status')).toHaveAttribute('data-status', 'reconnecting');
+    await expect(person.page.getByTestId('connection-status')).toContainText('Reconnecting');
+  }
+
+  // Typed while offline: queued, shown as waiting, sent once when the connection is back.
+  await say(alice.page, room, 'typed while the server was down');
+  await expect(alice.page.getByTestId('pending-message')).toContainText('waiting for connection');
+
+  await backend.start();
+  await expect(alice.page.getByTestId('connection-status')).toHaveAttribute('data-status', 'open', { timeout: 30_000 });
+  await expect(messages(alice.page).filter({ hasText: 'typed while the server was down' })).toHaveCount(1);
+  await expect(alice.page.getByTestId('pending-message')).toHaveCount(0);
+  await say(alice.page, room, 'sent while bob was away');
+  await expect(messages(alice.page).filter({ hasText: 'sent while bob was away' })).toHaveCount(1);
+
+  holdBob = false;
+  await expect(bob.page.getByTestId('connection-status')).toHaveAttribute('data-status', 'open', { timeout: 30_000 });
+  for (const text of ['before the restart', 'typed while the server was down', 'sent while bob was away']) {
+    await expect(messages(bob.page).filter({ hasText: text })).toHaveCount(1);
+    await expect(messages(alice.page).filter({ hasText: text })).toHaveCount(1);
+  }
+  expect(bobSockets.at(-1)).toMatch(/[?&]after=\d+/);
+
+  // Still live in both directions afterwards.
+  await say(bob.page, room, 'back again');
+  await expect(messages(alice.page).filter({ hasText: 'back again' })).toHaveCount(1);
+});
+
+test('message text is always shown as text, never as HTML', async ({ newPerson }) => {
+  const room = unique('xss');
+  const mallory = await newPerson('mallory');
+  const alice = await newPerson('alice');
+  await enterRoom(mallory.page, room);
+  await enterRoom(alice.page, room);
+
+  const payloads = [
+    '<img src=x onerror="window.__xss = 1">',
+    '<script>window.__xss = 2</script>',
+    '<a href="javascript:window.__xss=3">click</a> <b>bold</b>',
+  ];
+  for (const payload of payloads) await say(mallory.page, room, payload);
+
+  for (const page of [alice.page, mallory.page]) {
+    for (const payload of payloads) await expect(messages(page).filter({ hasText: payload })).toHaveCount(1);
+    await expect(page.locator('.messages img, .messages script, .messages b, .messages a')).toHaveCount(0);
+    expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+  }
+});
+
+test('server errors are shown next to the message box', async ({ newPerson }) => {
+  const room = unique('errors');
+  const alice = await newPerson('alice');
+  await enterRoom(alice.page, room);
+
+  await say(alice.page, room, 'x'.repeat(4001));
+  const error = alice.page.getByTestId('composer-error');
+  await expect(error).toBeVisible();
+  await expect(error).not.toBeEmpty();
+  await expect(messageBox(alice.page, room)).toHaveAttribute('aria-invalid', 'true');
+
+  await say(alice.page, room, '/pm nobody-by-this-name hello');
+  await expect(error).not.toBeEmpty();
+  await expect(messages(alice.page)).toHaveCount(0);
+});
+
+test('anonymous visitors read public rooms and are asked to log in to write', async ({ newPerson }) => {
+  const room = unique('public');
+  const alice = await newPerson('alice');
+  await enterRoom(alice.page, room);
+  await say(alice.page, room, 'welcome, readers');
+
+  const guest = await newPerson('guest', { signUp: false });
+  await guest.page.goto(`/rooms/${room}`);
+  await expect(messages(guest.page).filter({ hasText: 'welcome, readers' })).toBeVisible();
+  await expect(guest.page.getByTestId('login-notice')).toContainText('Log in');
+  await expect(guest.page.getByRole('textbox')).toHaveCount(0);
+
+  // Live messages reach the guest too.
+  await say(alice.page, room, 'still here?');
+  await expect(messages(guest.page).filter({ hasText: 'still here?' })).toBeVisible();
+
+  // A room that does not exist cannot be created by a guest.
+  await guest.page.goto(`/rooms/${unique('nothere')}`);
+  await expect(guest.page.getByRole('alert')).toContainText('Log in to create it');
+});
+
+test('the session survives a reload and an expired access token is refreshed silently', async ({ newPerson }) => {
+  const room = unique('session');
+  const alice = await newPerson('alice');
+  await alice.page.reload();
+  await expect(alice.page.getByTestId('whoami')).toHaveText(alice.name);
+
+  // The suite's server issues 20-second access tokens: wait one out, then use the app.
+  const refreshes: string[] = [];
+  alice.page.on('request', (request) => {
+    if (request.url().includes('/api/auth/token/refresh/')) refreshes.push(request.url());
+  });
+  await alice.page.waitForTimeout(21_000);
+  await enterRoom(alice.page, room);
+  await say(alice.page, room, 'still logged in');
+  await expect(messages(alice.page).filter({ hasText: 'still logged in' })).toHaveCount(1);
+  expect(refreshes.length).toBeGreaterThanOrEqual(1);
+
+  await alice.page.getByRole('button', { name: 'Log out' }).click();
+  await expect(alice.page.getByRole('link', { name: 'Log in' })).toBeVisible();
+  await alice.page.reload();
+  await expect(alice.page.getByRole('link', { name: 'Log in' })).toBeVisible();
+});
+
+test('the room list shows rooms with online counts; the app works at phone width by keyboard', async ({ newPerson }) => {
+  const room = unique('phone');
+  const alice = await newPerson('alice');
+  await enterRoom(alice.page, room);
+
+  const bob = await newPerson('bob');
+  await bob.page.setViewportSize({ width: 375, height: 740 });
+  await bob.page.goto('/');
+  const link = bob.page.getByRole('link', { name: new RegExp(`#${room}`) });
+  await expect(link).toContainText('1 online');
+
+  // Keyboard only: tab to the room form, type, Enter; then write with Enter.
+  await bob.page.getByLabel('Enter a room (created if new)').focus();
+  await bob.page.keyboard.type(room);
+  await bob.page.keyboard.press('Enter');
+  await expect(bob.page.getByRole('heading', { level: 1, name: `#${room}` })).toBeFocused();
+  await messageBox(bob.page, room).focus();
+  await bob.page.keyboard.type('typed on a phone');
+  await bob.page.keyboard.press('Enter');
+  await expect(messages(alice.page).filter({ hasText: 'typed on a phone' })).toHaveCount(1);
+
+  const overflow = await bob.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(overflow).toBeLessThanOrEqual(0);
+});
+
+test('recent history on entering, older history when scrolling up', async ({ newPerson }) => {
+  const room = unique('history');
+  const alice = await newPerson('alice');
+  await enterRoom(alice.page, room);
+  for (let i = 1; i <= 15; i += 1) {
+    await say(alice.page, room, `numbered ${i}`);
+    await expect(messages(alice.page).filter({ hasText: new RegExp(`^.*numbered ${i}$`) })).toHaveCount(1);
+  }
+
+  const bob = await newPerson('bob');
+  await enterRoom(bob.page, room);
+  // The socket's greeting carries the latest 10 (HISTORY_SIZE).
+  await expect(messages(bob.page)).toHaveCount(10);
+  await expect(messages(bob.page).first()).toContainText('numbered 6');
+  await bob.page.getByLabel(`Messages in #${room}`).first().evaluate((element) => element.scrollTo(0, 0));
+  await expect(messages(bob.page)).toHaveCount(15);
+  await expect(messages(bob.page).first()).toContainText('numbered 1');
+  await expect(bob.page.getByRole('button', { name: 'Load older messages' })).toHaveCount(0);
+});

@@ -1,0 +1,125 @@
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useConversations, useTimeline, type PendingMessage } from '@/features/chat';
+import { usePresence } from '@/features/presence';
+import { openRoomSocket, type RoomSocket } from '@/lib/client';
+import { parsePmShortcut } from '@/lib/protocol';
+import type { ConnectionState, OutboxEntry, OutgoingFrame } from '@/lib/socket';
+import { routeRoomEvents } from './routeRoomEvents';
+
+interface ComposerErrors {
+  room: string | null;
+  /** By the person a private message was for. */
+  private: Readonly<Record<string, string>>;
+}
+
+/** Where a frame's error and pending copy belong: the room's box, or a conversation's. */
+function destination(frame: OutgoingFrame): { to: string | null; text: string; viaRoomBox: boolean } {
+  if (frame.type === 'private_message') return { to: frame.to, text: frame.message, viaRoomBox: false };
+  const pm = parsePmShortcut(frame.message);
+  return { to: pm?.to ?? null, text: pm?.message ?? frame.message, viaRoomBox: true };
+}
+
+function toPending(entry: OutboxEntry): PendingMessage {
+  const { to, text } = destination(entry.frame);
+  return { clientId: entry.clientId, text, to, waiting: entry.state === 'queued' };
+}
+
+/**
+ * Everything live about one open room: the socket, and the feature state it feeds. `enabled`
+ * waits for the room to exist; `openPeer` is the private conversation on screen, if any.
+ */
+export function useRoomConnection(room: string, me: string | null, enabled: boolean, openPeer: string | null) {
+  const { timeline, actions: timelineActions, loadOlder } = useTimeline(room);
+  const { users, actions: presenceActions } = usePresence();
+  const { conversations, actions: conversationActions, loadList, loadPage, markRead } = useConversations(openPeer);
+  const [connection, setConnection] = useState<ConnectionState>({ status: 'connecting' });
+  const [outbox, setOutbox] = useState<readonly OutboxEntry[]>([]);
+  const [errors, setErrors] = useState<ComposerErrors>({ room: null, private: {} });
+  const socket = useRef<RoomSocket | null>(null);
+
+  useEffect(() => {
+    if (!enabled) return;
+    const handlers = routeRoomEvents({
+      me,
+      timeline: timelineActions,
+      presence: presenceActions,
+      conversations: conversationActions,
+      errors: {
+        show(frame, message) {
+          const to = frame && !destination(frame).viaRoomBox ? destination(frame).to : null;
+          setErrors((previous) =>
+            to === null ? { ...previous, room: message } : { ...previous, private: { ...previous.private, [to]: message } },
+          );
+        },
+      },
+    });
+    const opened = openRoomSocket(room, handlers, { onStateChange: setConnection, onOutboxChange: setOutbox });
+    socket.current = opened;
+    return () => {
+      opened.dispose();
+      socket.current = null;
+    };
+  }, [room, me, enabled, timelineActions, presenceActions, conversationActions]);
+
+  // Room messages missed while offline come back through the socket's resume; private messages
+  // have no resume over the socket, so after every reconnect the DM endpoints are asked again.
+  const isOpen = connection.status === 'open';
+  const shownPeer = useRef(openPeer);
+  useEffect(() => {
+    shownPeer.current = openPeer;
+  }, [openPeer]);
+  useEffect(() => {
+    if (me === null || !enabled || !isOpen) return;
+    loadList();
+    if (shownPeer.current !== null) loadPage(shownPeer.current, false);
+  }, [me, enabled, isOpen, loadList, loadPage]);
+
+  const openUnread = openPeer === null ? 0 : (conversations.byPeer[openPeer]?.unread ?? 0);
+  useEffect(() => {
+    if (openPeer !== null && openUnread > 0) markRead(openPeer);
+  }, [openPeer, openUnread, markRead]);
+
+  const sendToRoom = useCallback((text: string) => {
+    setErrors((previous) => ({ ...previous, room: null }));
+    socket.current?.send({ type: 'chat_message', message: text });
+  }, []);
+
+  const sendPrivate = useCallback((to: string, text: string) => {
+    setErrors((previous) => ({ ...previous, private: { ...previous.private, [to]: '' } }));
+    socket.current?.send({ type: 'private_message', to, message: text });
+  }, []);
+
+  const dismissRoomError = useCallback(() => setErrors((previous) => ({ ...previous, room: null })), []);
+  const dismissPrivateError = useCallback(
+    (to: string) => setErrors((previous) => ({ ...previous, private: { ...previous.private, [to]: '' } })),
+    [],
+  );
+  const retryNow = useCallback(() => socket.current?.reconnectNow(), []);
+
+  const pending = useMemo(() => {
+    const roomBox: PendingMessage[] = [];
+    const byPeer: Record<string, PendingMessage[]> = {};
+    for (const entry of outbox) {
+      const item = toPending(entry);
+      if (destination(entry.frame).viaRoomBox) roomBox.push(item);
+      if (item.to !== null) (byPeer[item.to] ??= []).push(item);
+    }
+    return { room: roomBox, byPeer };
+  }, [outbox]);
+
+  return {
+    timeline,
+    loadOlder,
+    users,
+    conversations,
+    loadConversationPage: loadPage,
+    connection,
+    pending,
+    errors,
+    sendToRoom,
+    sendPrivate,
+    dismissRoomError,
+    dismissPrivateError,
+    retryNow,
+  };
+}

@@ -1,0 +1,3 @@
+export { AuthProvider, type AuthState } from './AuthProvider';
+export { useAuth, useUsername } from './useAuth';
+export { AuthForm } from './components/AuthForm';

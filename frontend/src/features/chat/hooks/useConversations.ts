@@ -1,0 +1,61 @@
+import { useCallback, useLayoutEffect, useMemo, useReducer, useRef } from 'react';
+import { api } from '@/lib/client';
+import { describeError } from '@/lib/http';
+import type { PrivateMessage } from '@/lib/protocol';
+import { EMPTY_CONVERSATIONS, conversationsReducer, type ConversationsState } from '../conversations';
+
+const PAGE_SIZE = 50;
+
+export interface ConversationActions {
+  /** A private message seen live, sent by me or to me. */
+  live(message: PrivateMessage, me: string): void;
+}
+
+/**
+ * Private conversations: the list from `GET /api/dms/`, each conversation's pages from
+ * `GET /api/dms/{user}/messages/`, and what arrives live on the room socket. `openPeer` is the
+ * conversation on screen, whose new messages do not count as unread.
+ */
+export function useConversations(openPeer: string | null) {
+  const [state, dispatch] = useReducer(conversationsReducer, EMPTY_CONVERSATIONS);
+  const latest = useRef<{ state: ConversationsState; openPeer: string | null }>({ state, openPeer });
+  useLayoutEffect(() => {
+    latest.current = { state, openPeer };
+  }, [state, openPeer]);
+
+  const actions = useMemo<ConversationActions>(
+    () => ({
+      live(message, me) {
+        const peer = message.user === me ? message.to : message.user;
+        const unread = message.user !== me && latest.current.openPeer !== peer;
+        dispatch({ type: 'live', peer, message, unread });
+      },
+    }),
+    [],
+  );
+
+  const loadList = useCallback(() => {
+    api
+      .listConversations()
+      .then((list) => dispatch({ type: 'list_loaded', conversations: list.results }))
+      .catch(() => {
+        // The list is a convenience; conversations still open from the online list.
+      });
+  }, []);
+
+  const loadPage = useCallback((peer: string, older: boolean) => {
+    const conversation = latest.current.state.byPeer[peer];
+    if (conversation?.loading) return;
+    const before = older ? conversation?.messages[0]?.id : undefined;
+    if (older && before === undefined) return;
+    dispatch({ type: 'page_loading', peer });
+    api
+      .conversationMessages(peer, { before, limit: PAGE_SIZE })
+      .then((page) => dispatch({ type: 'page_loaded', peer, messages: page.results, hasMore: page.has_more }))
+      .catch((error: unknown) => dispatch({ type: 'page_failed', peer, error: describeError(error) }));
+  }, []);
+
+  const markRead = useCallback((peer: string) => dispatch({ type: 'read', peer }), []);
+
+  return { conversations: state, actions, loadList, loadPage, markRead };
+}

@@ -1,0 +1,37 @@
+import type { RoomMessage } from '@/lib/protocol';
+import { EMPTY_TIMELINE, timelineReducer } from './timeline';
+
+const message = (id: number): RoomMessage => ({
+  id,
+  room: 'lobby',
+  user: 'bob',
+  message: `m${id}`,
+  timestamp: `2026-11-24T09:00:${String(id).padStart(2, '0')}.000000Z`,
+});
+
+describe('timelineReducer', () => {
+  it('keeps messages in order and each id once', () => {
+    let state = timelineReducer(EMPTY_TIMELINE, { type: 'history', messages: [message(3), message(4)], hasMore: true, resumed: false });
+    state = timelineReducer(state, { type: 'room_message', message: message(5) });
+    state = timelineReducer(state, { type: 'room_message', message: message(4) });
+    state = timelineReducer(state, { type: 'older_loaded', messages: [message(1), message(2), message(3)], hasMore: false });
+    expect(state.items.map((item) => item.id)).toEqual([1, 2, 3, 4, 5]);
+    expect(state.hasOlder).toBe(false);
+  });
+
+  it('does not take a resumed history\'s has_more for older messages', () => {
+    let state = timelineReducer(EMPTY_TIMELINE, { type: 'history', messages: [message(3)], hasMore: true, resumed: false });
+    state = timelineReducer(state, { type: 'history', messages: [message(4)], hasMore: false, resumed: true });
+    expect(state.hasOlder).toBe(true);
+  });
+
+  it('places private messages by time among room messages', () => {
+    let state = timelineReducer(EMPTY_TIMELINE, { type: 'history', messages: [message(1), message(3)], hasMore: false, resumed: false });
+    state = timelineReducer(state, {
+      type: 'private_message',
+      message: { id: 1, user: 'bob', to: 'alice', message: 'psst', timestamp: message(2).timestamp },
+      direction: 'in',
+    });
+    expect(state.items.map((item) => item.kind)).toEqual(['room', 'private', 'room']);
+  });
+});

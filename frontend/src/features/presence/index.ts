@@ -1,0 +1,2 @@
+export { usePresence, presenceReducer, type PresenceActions } from './usePresence';
+export { OnlineUsers } from './components/OnlineUsers';

@@ -1,0 +1,221 @@
+/**
+ * The wire contract of docs/protocol.md as TypeScript types: REST bodies and WebSocket frames.
+ * Nothing here knows about React or the DOM.
+ */
+
+// REST ---------------------------------------------------------------------------------------------
+
+export interface TokenPair {
+  access: string;
+  refresh: string;
+}
+
+export interface Me {
+  id: number;
+  username: string;
+  is_staff: boolean;
+}
+
+export interface RegisteredUser {
+  id: number;
+  username: string;
+}
+
+export interface WsTicket {
+  ticket: string;
+  expires_in: number;
+}
+
+export interface Room {
+  name: string;
+  admin_only: boolean;
+  online_count: number;
+  created_at: string;
+}
+
+export interface RoomDetail extends Room {
+  online: string[];
+}
+
+export interface RoomPage {
+  count: number;
+  next: string | null;
+  previous: string | null;
+  results: Room[];
+}
+
+export interface RoomMessage {
+  id: number;
+  room: string;
+  user: string;
+  message: string;
+  timestamp: string;
+}
+
+export interface PrivateMessage {
+  id: number;
+  /** The sender. */
+  user: string;
+  /** The recipient. */
+  to: string;
+  message: string;
+  timestamp: string;
+}
+
+export interface MessagePage<M> {
+  /** Always oldest first. */
+  results: M[];
+  has_more: boolean;
+}
+
+export interface Conversation {
+  user: string;
+  last_message: PrivateMessage;
+}
+
+export interface ConversationList {
+  results: Conversation[];
+}
+
+export interface PageQuery {
+  before?: number;
+  after?: number;
+  limit?: number;
+}
+
+/** The body of every REST error. */
+export interface ErrorBody {
+  code: string;
+  detail: string;
+  errors?: Record<string, string[]>;
+}
+
+// WebSocket: client -> server ----------------------------------------------------------------------
+
+export interface ChatMessageFrame {
+  type: 'chat_message';
+  message: string;
+  client_id?: string;
+}
+
+export interface PrivateMessageFrame {
+  type: 'private_message';
+  to: string;
+  message: string;
+  client_id?: string;
+}
+
+export interface PingFrame {
+  type: 'ping';
+}
+
+export type ClientFrame = ChatMessageFrame | PrivateMessageFrame | PingFrame;
+
+// WebSocket: server -> client ----------------------------------------------------------------------
+
+export interface UserListEvent {
+  type: 'user_list';
+  users: string[];
+}
+
+export interface HistoryEvent {
+  type: 'history';
+  messages: RoomMessage[];
+  has_more: boolean;
+}
+
+export interface UserJoinEvent {
+  type: 'user_join';
+  user: string;
+}
+
+export interface UserLeaveEvent {
+  type: 'user_leave';
+  user: string;
+}
+
+export interface ChatMessageEvent extends RoomMessage {
+  type: 'chat_message';
+  client_id: string | null;
+}
+
+export interface PrivateMessageEvent extends PrivateMessage {
+  type: 'private_message';
+}
+
+export interface PrivateMessageDeliveredEvent {
+  type: 'private_message_delivered';
+  id: number;
+  target: string;
+  message: string;
+  timestamp: string;
+  client_id: string | null;
+}
+
+export interface ErrorEvent {
+  type: 'error';
+  code: string;
+  message: string;
+  client_id: string | null;
+}
+
+export interface PongEvent {
+  type: 'pong';
+}
+
+export type ServerEvent =
+  | UserListEvent
+  | HistoryEvent
+  | UserJoinEvent
+  | UserLeaveEvent
+  | ChatMessageEvent
+  | PrivateMessageEvent
+  | PrivateMessageDeliveredEvent
+  | ErrorEvent
+  | PongEvent;
+
+export type ServerEventType = ServerEvent['type'];
+
+// `satisfies` makes the compiler check this list against the union in both directions.
+const SERVER_EVENT_TYPES = {
+  user_list: true,
+  history: true,
+  user_join: true,
+  user_leave: true,
+  chat_message: true,
+  private_message: true,
+  private_message_delivered: true,
+  error: true,
+  pong: true,
+} as const satisfies Record<ServerEventType, true>;
+
+/**
+ * Parse one text frame. Frames of a type this client does not know are ignored (the protocol only
+ * ever grows), so they come back as null, as does anything that is not a JSON object with a type.
+ */
+export function parseServerEvent(text: unknown): ServerEvent | null {
+  if (typeof text !== 'string') return null;
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) return null;
+  const type = (data as { type?: unknown }).type;
+  if (typeof type !== 'string' || !Object.hasOwn(SERVER_EVENT_TYPES, type)) return null;
+  return data as ServerEvent;
+}
+
+// Validation rules shared by forms ---------------------------------------------------------------
+
+export const MESSAGE_MAX_LENGTH = 4000;
+export const ROOM_NAME_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+export const USERNAME_PATTERN = /^[\w.@+-]{1,150}$/u;
+
+/** The tutorial's shortcut: `/pm USERNAME TEXT` sends TEXT privately. */
+export function parsePmShortcut(text: string): { to: string; message: string } | null {
+  const match = /^\/pm\s+(\S+)\s+([\s\S]+)$/.exec(text.trim());
+  if (!match) return null;
+  return { to: match[1] as string, message: match[2] as string };
+}

@@ -1,0 +1,396 @@
+import { FakeWebSocket } from '@/test/fakeWebSocket';
+import type { MessagePage, RoomMessage } from './protocol';
+import { RoomSocket, type ConnectionState, type RoomEventHandlers, type RoomSocketOptions } from './socket';
+
+function message(id: number, user = 'bob', text = `message ${id}`): RoomMessage {
+  return { id, room: 'lobby', user, message: text, timestamp: `2026-11-24T09:00:${String(id % 60).padStart(2, '0')}.000000Z` };
+}
+
+function chat(id: number, clientId: string | null = null, user = 'bob') {
+  return { type: 'chat_message', ...message(id, user), client_id: clientId };
+}
+
+function setup(overrides: Partial<RoomSocketOptions> = {}) {
+  const sockets: FakeWebSocket[] = [];
+  const states: ConnectionState[] = [];
+  const handlers = {
+    user_list: vi.fn(),
+    history: vi.fn(),
+    user_join: vi.fn(),
+    user_leave: vi.fn(),
+    chat_message: vi.fn(),
+    private_message: vi.fn(),
+    private_message_delivered: vi.fn(),
+    error: vi.fn(),
+    pong: vi.fn(),
+  } satisfies RoomEventHandlers;
+  let tickets = 0;
+  let ids = 0;
+  const getTicket = vi.fn(async () => `ticket-${++tickets}`);
+  const socket = new RoomSocket({
+    room: 'lobby',
+    wsBaseUrl: 'ws://chat.test',
+    handlers,
+    getTicket,
+    createWebSocket: (url) => {
+      const ws = new FakeWebSocket(url);
+      sockets.push(ws);
+      return ws;
+    },
+    onStateChange: (state) => states.push(state),
+    random: () => 1,
+    newClientId: () => `c-${++ids}`,
+    ...overrides,
+  });
+  const last = () => sockets.at(-1) as FakeWebSocket;
+  /** Let the ticket promise settle and the socket get created. */
+  const settle = () => vi.advanceTimersByTimeAsync(0);
+  /** Open the newest socket and play the server's greeting. */
+  const greet = (messages: RoomMessage[] = [], hasMore = false, users: string[] = ['alice']) => {
+    last().open();
+    last().receive({ type: 'user_list', users });
+    last().receive({ type: 'history', messages, has_more: hasMore });
+  };
+  return { socket, sockets, states, handlers, getTicket, last, settle, greet };
+}
+
+beforeEach(() => {
+  vi.useFakeTimers();
+});
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('RoomSocket connecting', () => {
+  it('connects with a fresh ticket and dispatches the greeting in order', async () => {
+    const t = setup();
+    t.socket.start();
+    await t.settle();
+    expect(t.last().url).toBe('ws://chat.test/ws/chat/lobby/?ticket=ticket-1');
+    t.greet([message(1), message(2)], true);
+    expect(t.handlers.user_list).toHaveBeenCalledWith({ type: 'user_list', users: ['alice'] });
+    expect(t.handlers.history).toHaveBeenCalledWith(
+      { type: 'history', messages: [message(1), message(2)], has_more: true },
+      { resumed: false },
+    );
+    expect(t.socket.getState()).toEqual({ status: 'open' });
+  });
+
+  it('connects anonymously without a ticket', async () => {
+    const t = setup({ getTicket: async () => null });
+    t.socket.start();
+    await t.settle();
+    expect(t.last().url).toBe('ws://chat.test/ws/chat/lobby/');
+  });
+
+  it('ignores frames of unknown types and frames that are not JSON objects', async () => {
+    const t = setup();
+    t.socket.start();
+    await t.settle();
+    t.greet();
+    t.last().receive({ type: 'typing', user: 'bob' });
+    t.last().receive('not json');
+    t.last().receive('[1, 2]');
+    t.last().receive({ type: 'user_join', user: 'bob' });
+    expect(t.handlers.user_join).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('RoomSocket reconnecting', () => {
+  it('backs off exponentially and gets a new ticket for every attempt', async () => {
+    const t = setup();
+    t.socket.start();
+    await t.settle();
+    t.greet();
+    t.last().serverClose(1006);
+    expect(t.socket.getState()).toMatchObject({ status: 'reconnecting', attempt: 1 });
+
+    await vi.advanceTimersByTimeAsync(499);
+    expect(t.sockets).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(t.sockets).toHaveLength(2);
+    t.last().serverClose(1006);
+    await vi.advanceTimersByTimeAsync(999);
+    expect(t.sockets).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(t.sockets).toHaveLength(3);
+    t.last().serverClose(1012);
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(t.sockets).toHaveLength(4);
+    expect(t.getTicket).toHaveBeenCalledTimes(4);
+    expect(t.sockets.map((ws) => ws.params.get('ticket'))).toEqual(['ticket-1', 'ticket-2', 'ticket-3', 'ticket-4']);
+  });
+
+  it('starts the backoff again after a connection that lasted', async () => {
+    const t = setup();
+    t.socket.start();
+    await t.settle();
+    t.greet();
+    t.last().serverClose(1006);
+    await vi.advanceTimersByTimeAsync(500);
+    t.greet();
+    t.last().serverClose(1006);
+    await vi.advanceTimersByTimeAsync(1000);
+    t.greet();
+    await vi.advanceTimersByTimeAsync(10_000); // stable
+    t.last().serverClose(1006);
+    expect(t.socket.getState()).toMatchObject({ status: 'reconnecting', attempt: 1 });
+    await vi.advanceTimersByTimeAsync(500);
+    expect(t.sockets).toHaveLength(4);
+  });
+
+  it('retries when the ticket cannot be fetched (server down)', async () => {
+    const t = setup();
+    t.getTicket.mockRejectedValueOnce(new Error('offline'));
+    t.socket.start();
+    await t.settle();
+    expect(t.sockets).toHaveLength(0);
+    expect(t.socket.getState()).toMatchObject({ status: 'reconnecting' });
+    await vi.advanceTimersByTimeAsync(500);
+    expect(t.sockets).toHaveLength(1);
+  });
+
+  it.each([4400, 4403, 4404])('does not retry after close code %i', async (code) => {
+    const t = setup();
+    t.socket.start();
+    await t.settle();
+    t.last().open();
+    t.last().serverClose(code);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(t.sockets).toHaveLength(1);
+    expect(t.socket.getState()).toMatchObject({ status: 'stopped', code });
+  });
+
+  it('refreshes the token and reconnects with a new ticket after 4401', async () => {
+    const onUnauthorized = vi.fn(async () => true);
+    const t = setup({ onUnauthorized });
+    t.socket.start();
+    await t.settle();
+    t.last().serverClose(4401);
+    await t.settle();
+    expect(onUnauthorized).toHaveBeenCalledTimes(1);
+    await vi.advanceTimersByTimeAsync(500);
+    expect(t.sockets).toHaveLength(2);
+    expect(t.last().params.get('ticket')).toBe('ticket-2');
+  });
+
+  it('closes with 1000 when disposed and never reconnects', async () => {
+    const t = setup();
+    t.socket.start();
+    await t.settle();
+    t.greet();
+    const ws = t.last();
+    t.socket.dispose();
+    expect(ws.closedWith).toBe(1000);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(t.sockets).toHaveLength(1);
+    expect(t.socket.getState()).toEqual({ status: 'closed' });
+  });
+
+  it('treats a missing pong as a dead connection', async () => {
+    const t = setup();
+    t.socket.start();
+    await t.settle();
+    t.greet();
+    await vi.advanceTimersByTimeAsync(25_000);
+    expect(t.last().sentOfType('ping')).toHaveLength(1);
+    t.last().receive({ type: 'pong' });
+    await vi.advanceTimersByTimeAsync(25_000);
+    expect(t.last().sentOfType('ping')).toHaveLength(2);
+    expect(t.sockets).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(10_000); // no pong this time
+    expect(t.sockets[0]?.closedWith).toBe(4000);
+    expect(t.socket.getState()).toMatchObject({ status: 'reconnecting' });
+    await vi.advanceTimersByTimeAsync(500);
+    expect(t.sockets).toHaveLength(2);
+  });
+});
+
+describe('RoomSocket resume and de-duplication', () => {
+  it('resumes after the largest id seen and drops messages it already has', async () => {
+    const t = setup();
+    t.socket.start();
+    await t.settle();
+    t.greet([message(1), message(2)]);
+    t.last().receive(chat(3));
+    t.last().receive(chat(3)); // a duplicate frame
+    expect(t.handlers.chat_message).toHaveBeenCalledTimes(1);
+
+    t.last().serverClose(1006);
+    await vi.advanceTimersByTimeAsync(500);
+    expect(t.last().params.get('after')).toBe('3');
+    t.greet([message(3), message(4)]);
+    expect(t.handlers.history).toHaveBeenLastCalledWith(
+      { type: 'history', messages: [message(4)], has_more: false },
+      { resumed: true },
+    );
+    t.last().receive(chat(4));
+    t.last().receive(chat(5));
+    expect(t.handlers.chat_message).toHaveBeenCalledTimes(2);
+  });
+
+  it('resumes with after=0 when the room was empty', async () => {
+    const t = setup();
+    t.socket.start();
+    await t.settle();
+    t.greet([]);
+    t.last().serverClose(1006);
+    await vi.advanceTimersByTimeAsync(500);
+    expect(t.last().params.get('after')).toBe('0');
+  });
+
+  it('pages the rest of a long gap over REST', async () => {
+    const pages: Record<number, MessagePage<RoomMessage>> = {
+      102: { results: [message(103), message(104)], has_more: true },
+      104: { results: [message(105)], has_more: false },
+    };
+    const fetchMessagesAfter = vi.fn(async (after: number) => pages[after] as MessagePage<RoomMessage>);
+    const t = setup({ fetchMessagesAfter });
+    t.socket.start();
+    await t.settle();
+    t.greet([message(1)]);
+    t.last().serverClose(1006);
+    await vi.advanceTimersByTimeAsync(500);
+    t.greet([message(101), message(102)], true);
+    await t.settle();
+    expect(fetchMessagesAfter.mock.calls).toEqual([[102], [104]]);
+    const delivered = t.handlers.history.mock.calls.flatMap(([event]) => event.messages.map((m: RoomMessage) => m.id));
+    expect(delivered).toEqual([1, 101, 102, 103, 104, 105]);
+    t.last().serverClose(1006);
+    await vi.advanceTimersByTimeAsync(1000); // second retry in a row: 1 s
+    expect(t.sockets).toHaveLength(3);
+    expect(t.last().params.get('after')).toBe('105');
+  });
+
+  it('de-duplicates private messages by id', async () => {
+    const t = setup();
+    t.socket.start();
+    await t.settle();
+    t.greet();
+    const pm = { type: 'private_message', id: 7, user: 'bob', to: 'alice', message: 'hi', timestamp: '2026-11-24T09:00:00.000000Z' };
+    t.last().receive(pm);
+    t.last().receive(pm);
+    expect(t.handlers.private_message).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('RoomSocket outbox', () => {
+  it('sends at once with a client_id when open', async () => {
+    const t = setup();
+    t.socket.start();
+    await t.settle();
+    t.greet();
+    const clientId = t.socket.send({ type: 'chat_message', message: 'hello' });
+    expect(t.last().sent).toEqual([{ type: 'chat_message', message: 'hello', client_id: clientId }]);
+    t.last().receive(chat(1, clientId, 'alice'));
+    expect(t.handlers.chat_message).toHaveBeenCalledWith(expect.objectContaining({ id: 1 }), { own: true });
+    expect(t.socket.pending).toEqual([]);
+  });
+
+  it('queues what is typed offline and sends it once when the connection is back', async () => {
+    const t = setup();
+    t.socket.start();
+    await t.settle();
+    t.greet();
+    t.last().serverClose(1006);
+    const clientId = t.socket.send({ type: 'chat_message', message: 'typed offline' });
+    expect(t.socket.pending).toEqual([expect.objectContaining({ clientId, state: 'queued' })]);
+
+    await vi.advanceTimersByTimeAsync(500);
+    t.greet();
+    expect(t.last().sentOfType('chat_message')).toEqual([
+      { type: 'chat_message', message: 'typed offline', client_id: clientId },
+    ]);
+    t.last().receive(chat(1, clientId, 'alice'));
+    t.last().serverClose(1006);
+    await vi.advanceTimersByTimeAsync(1000);
+    t.greet([message(1, 'alice')]);
+    expect(t.last().sentOfType('chat_message')).toEqual([]);
+  });
+
+  it('resends an unacknowledged frame with the same client_id after a reconnect', async () => {
+    const t = setup();
+    t.socket.start();
+    await t.settle();
+    t.greet();
+    const clientId = t.socket.send({ type: 'private_message', to: 'bob', message: 'are you there?' });
+    expect(t.last().sentOfType('private_message')).toHaveLength(1);
+    t.last().serverClose(1006); // dropped before the echo came back
+
+    await vi.advanceTimersByTimeAsync(500);
+    t.greet();
+    expect(t.last().sentOfType('private_message')).toEqual([
+      { type: 'private_message', to: 'bob', message: 'are you there?', client_id: clientId },
+    ]);
+    const delivered = {
+      type: 'private_message_delivered',
+      id: 9,
+      target: 'bob',
+      message: 'are you there?',
+      timestamp: '2026-11-24T09:00:00.000000Z',
+      client_id: clientId,
+    };
+    t.last().receive(delivered);
+    t.last().receive(delivered);
+    expect(t.handlers.private_message_delivered).toHaveBeenCalledTimes(1);
+    expect(t.socket.pending).toEqual([]);
+  });
+
+  it('takes the echo of a resent frame as its acknowledgement even when resume history had it', async () => {
+    const t = setup();
+    t.socket.start();
+    await t.settle();
+    t.greet();
+    const clientId = t.socket.send({ type: 'chat_message', message: 'mine' });
+    t.last().serverClose(1006);
+    await vi.advanceTimersByTimeAsync(500);
+    t.greet([message(1, 'alice', 'mine')]); // stored before the drop; history carries no client_id
+    t.last().receive(chat(1, clientId, 'alice')); // the server's answer to the resend
+    expect(t.socket.pending).toEqual([]);
+    expect(t.handlers.chat_message).not.toHaveBeenCalled();
+    expect(t.handlers.history).toHaveBeenCalledTimes(2);
+  });
+
+  it('drops a refused frame from the outbox and reports it with the frame', async () => {
+    const t = setup();
+    t.socket.start();
+    await t.settle();
+    t.greet();
+    const clientId = t.socket.send({ type: 'chat_message', message: 'x'.repeat(4001) });
+    t.last().receive({ type: 'error', code: 'too_long', message: 'The message is too long.', client_id: clientId });
+    expect(t.handlers.error).toHaveBeenCalledWith(expect.objectContaining({ code: 'too_long' }), {
+      frame: { type: 'chat_message', message: 'x'.repeat(4001), client_id: clientId },
+    });
+    expect(t.socket.pending).toEqual([]);
+  });
+
+  it('retries a rate-limited frame with the same client_id', async () => {
+    const t = setup();
+    t.socket.start();
+    await t.settle();
+    t.greet();
+    const clientId = t.socket.send({ type: 'chat_message', message: 'fast' });
+    t.last().receive({ type: 'error', code: 'rate_limited', message: 'Slow down.', client_id: clientId });
+    expect(t.handlers.error).not.toHaveBeenCalled();
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(t.last().sentOfType('chat_message')).toHaveLength(2);
+    expect(new Set(t.last().sentOfType('chat_message').map((frame) => frame.client_id))).toEqual(new Set([clientId]));
+  });
+
+  it('spaces a long outbox to stay under the frame rate limit', async () => {
+    const t = setup();
+    t.socket.start();
+    await t.settle();
+    t.greet();
+    t.last().serverClose(1006);
+    for (let i = 0; i < 13; i += 1) t.socket.send({ type: 'chat_message', message: `m${i}` });
+    await vi.advanceTimersByTimeAsync(500);
+    t.greet();
+    expect(t.last().sentOfType('chat_message')).toHaveLength(10);
+    await vi.advanceTimersByTimeAsync(450);
+    expect(t.last().sentOfType('chat_message').map((frame) => frame.message)).toEqual(
+      Array.from({ length: 13 }, (_, i) => `m${i}`),
+    );
+  });
+});
