@@ -8,6 +8,7 @@ urlpatterns = [
     path("rooms/<str:name>/", views.RoomDetailView.as_view(), name="room"),
     path("rooms/<str:name>/messages/", views.RoomMessagesView.as_view(), name="room-messages"),
     path("dms/", views.ConversationListView.as_view(), name="conversations"),
+    path("dms/messages/", views.PrivateMessagesView.as_view(), name="private-messages"),
     path(
         "dms/<str:username>/messages/", views.ConversationMessagesView.as_view(), name="dm-messages"
     ),

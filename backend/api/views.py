@@ -7,7 +7,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api import serializers as s
-from chat.messages import conversation_page, conversations_for, room_messages_page, user_by_username
+from chat.messages import (
+    conversation_page,
+    conversations_for,
+    private_messages_page,
+    room_messages_page,
+    user_by_username,
+)
 from chat.presence import presence_store
 from chat.rooms import room_for, room_get_or_create, rooms_visible_to
 
@@ -80,6 +86,17 @@ class ConversationListView(APIView):
             {"user": user, "last_message": last.model_dump()} for user, last in conversations
         ]
         return Response({"results": results})
+
+
+class PrivateMessagesView(APIView):
+    """All of the caller's private messages; with after=ID, what a reconnecting client missed."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(parameters=[s.MessagePageQuery], responses=s.PrivateMessagePageSerializer)
+    def get(self, request) -> Response:
+        page = private_messages_page(user=request.user, **paging_args(request))
+        return Response(page_body(page))
 
 
 class ConversationMessagesView(APIView):

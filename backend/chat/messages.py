@@ -154,6 +154,14 @@ def room_messages_page(
     return Page(messages, rows.has_more)
 
 
+def private_messages_page(
+    *, user: User, before: int | None = None, after: int | None = None, limit: int
+) -> Page:
+    """Every private message to or from ``user``: what a reconnecting client catches up on."""
+    mine = DirectMessage.objects.filter(Q(sender=user) | Q(recipient=user))
+    return _private_page(mine, before=before, after=after, limit=limit)
+
+
 def conversation_page(
     *,
     user: User,
@@ -164,9 +172,14 @@ def conversation_page(
 ) -> Page:
     between = DirectMessage.objects.filter(
         Q(sender=user, recipient=other) | Q(sender=other, recipient=user)
-    ).values_list("id", "sender__username", "recipient__username", "content", "created_at")
-    rows = _page(between, before=before, after=after, limit=limit)
-    messages = [
+    )
+    return _private_page(between, before=before, after=after, limit=limit)
+
+
+def _private_page(messages: QuerySet, *, before: int | None, after: int | None, limit: int) -> Page:
+    columns = ("id", "sender__username", "recipient__username", "content", "created_at")
+    rows = _page(messages.values_list(*columns), before=before, after=after, limit=limit)
+    payloads = [
         PrivateMessage(
             id=id_,
             user=sender,
@@ -176,7 +189,7 @@ def conversation_page(
         )
         for id_, sender, recipient, content, created_at in rows.results
     ]
-    return Page(messages, rows.has_more)
+    return Page(payloads, rows.has_more)
 
 
 def _page(rows: QuerySet, *, before: int | None, after: int | None, limit: int) -> Page:

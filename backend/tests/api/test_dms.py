@@ -60,3 +60,21 @@ def test_conversations_lists_partners_newest_first(api, bob, conversation):
     assert [c["user"] for c in body["results"]] == ["mallory", "alice"]
     assert body["results"][0]["last_message"]["message"] == "psst"
     assert body["results"][1]["last_message"]["id"] == conversation[-1]
+
+
+def test_all_private_messages_lets_a_client_catch_up_after_a_reconnect(api, bob, conversation):
+    """bob last saw conversation[1]; he missed the rest, from alice and from mallory."""
+    body = api(bob).get(f"/api/dms/messages/?after={conversation[1]}").json()
+    assert [m["message"] for m in body["results"]] == ["d2", "d3", "d4", "psst"]
+    assert body["has_more"] is False
+
+
+def test_all_private_messages_are_only_the_callers(api, alice, conversation):
+    messages = api(alice).get("/api/dms/messages/").json()["results"]
+    assert "psst" not in [m["message"] for m in messages]
+    assert len(messages) == len(conversation)
+
+
+def test_all_private_messages_need_a_token_and_valid_paging(api, alice):
+    assert api().get("/api/dms/messages/").status_code == 401
+    assert api(alice).get("/api/dms/messages/?after=x").json()["code"] == "invalid"

@@ -72,6 +72,10 @@ export function createApi(http: HttpClient) {
 
     listConversations: () => http.request<ConversationList>('/api/dms/', { auth: 'required' }),
 
+    /** Every private message to or from me; with `after`, the ones missed while offline. */
+    privateMessages: (page: PageQuery = {}) =>
+      http.request<MessagePage<PrivateMessage>>('/api/dms/messages/', { query: query(page), auth: 'required' }),
+
     conversationMessages: (username: string, page: PageQuery = {}) =>
       http.request<MessagePage<PrivateMessage>>(`/api/dms/${encodeURIComponent(username)}/messages/`, {
         query: query(page),

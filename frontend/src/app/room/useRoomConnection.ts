@@ -31,7 +31,8 @@ function toPending(entry: OutboxEntry): PendingMessage {
 export function useRoomConnection(room: string, me: string | null, enabled: boolean, openPeer: string | null) {
   const { timeline, actions: timelineActions, loadOlder } = useTimeline(room);
   const { users, actions: presenceActions } = usePresence();
-  const { conversations, actions: conversationActions, loadList, loadPage, markRead } = useConversations(openPeer);
+  const { conversations, actions: conversationActions, loadList, loadPage, catchUp, markRead } =
+    useConversations(openPeer);
   const [connection, setConnection] = useState<ConnectionState>({ status: 'connecting' });
   const [outbox, setOutbox] = useState<readonly OutboxEntry[]>([]);
   const [errors, setErrors] = useState<ComposerErrors>({ room: null, private: {} });
@@ -61,18 +62,17 @@ export function useRoomConnection(room: string, me: string | null, enabled: bool
     };
   }, [room, me, enabled, timelineActions, presenceActions, conversationActions]);
 
-  // Room messages missed while offline come back through the socket's resume; private messages
-  // have no resume over the socket, so after every reconnect the DM endpoints are asked again.
+  // Room messages missed while offline come back through the socket's resume (`after=`);
+  // private messages through a REST catch-up, after every (re)connect.
   const isOpen = connection.status === 'open';
-  const shownPeer = useRef(openPeer);
-  useEffect(() => {
-    shownPeer.current = openPeer;
-  }, [openPeer]);
   useEffect(() => {
     if (me === null || !enabled || !isOpen) return;
-    loadList();
-    if (shownPeer.current !== null) loadPage(shownPeer.current, false);
-  }, [me, enabled, isOpen, loadList, loadPage]);
+    catchUp(me)
+      .catch(() => {
+        // The next reconnect tries again; the conversation pages still load on demand.
+      })
+      .finally(loadList);
+  }, [me, enabled, isOpen, catchUp, loadList]);
 
   const openUnread = openPeer === null ? 0 : (conversations.byPeer[openPeer]?.unread ?? 0);
   useEffect(() => {

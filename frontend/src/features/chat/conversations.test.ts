@@ -1,5 +1,5 @@
 import type { PrivateMessage } from '@/lib/protocol';
-import { EMPTY_CONVERSATIONS, conversationsReducer } from './conversations';
+import { EMPTY_CONVERSATIONS, conversationsReducer, newestPrivateId } from './conversations';
 
 const pm = (id: number, user: string, to: string): PrivateMessage => ({
   id,
@@ -40,5 +40,14 @@ describe('conversationsReducer', () => {
     });
     expect(state.byPeer.bob).toMatchObject({ loaded: true, loading: false, hasOlder: true });
     expect(state.byPeer.bob?.messages.map((m) => m.id)).toEqual([3, 4, 5]);
+  });
+});
+
+describe('newestPrivateId', () => {
+  it('is 0 before any private message and then the largest id in any conversation', () => {
+    expect(newestPrivateId(EMPTY_CONVERSATIONS)).toBe(0);
+    let state = conversationsReducer(EMPTY_CONVERSATIONS, { type: 'live', peer: 'bob', message: pm(7, 'bob', 'alice'), unread: true });
+    state = conversationsReducer(state, { type: 'live', peer: 'carol', message: pm(3, 'alice', 'carol'), unread: false });
+    expect(newestPrivateId(state)).toBe(7);
   });
 });

@@ -91,3 +91,12 @@ export function conversationsReducer(state: ConversationsState, action: Conversa
       return update(state, action.peer, (c) => ({ ...c, unread: 0 }));
   }
 }
+
+/** The largest private message id known: where a reconnect's catch-up starts (0: none yet). */
+export function newestPrivateId(state: ConversationsState): number {
+  let newest = 0;
+  for (const conversation of Object.values(state.byPeer)) {
+    newest = Math.max(newest, conversation.messages.at(-1)?.id ?? 0);
+  }
+  return newest;
+}

@@ -2,9 +2,15 @@ import { useCallback, useLayoutEffect, useMemo, useReducer, useRef } from 'react
 import { api } from '@/lib/client';
 import { describeError } from '@/lib/http';
 import type { PrivateMessage } from '@/lib/protocol';
-import { EMPTY_CONVERSATIONS, conversationsReducer, type ConversationsState } from '../conversations';
+import {
+  EMPTY_CONVERSATIONS,
+  conversationsReducer,
+  newestPrivateId,
+  type ConversationsState,
+} from '../conversations';
 
 const PAGE_SIZE = 50;
+const CATCH_UP_PAGE = 100;
 
 export interface ConversationActions {
   /** A private message seen live, sent by me or to me. */
@@ -55,7 +61,27 @@ export function useConversations(openPeer: string | null) {
       .catch((error: unknown) => dispatch({ type: 'page_failed', peer, error: describeError(error) }));
   }, []);
 
+  /**
+   * Private messages are not replayed on a socket, so after a reconnect fetch every one newer than
+   * the newest already known (`GET /api/dms/messages/?after=`). It must run before `loadList`,
+   * whose latest messages would move that starting point past the ones missed.
+   */
+  const catchUp = useCallback(
+    async (me: string) => {
+      let after = newestPrivateId(latest.current.state);
+      if (after === 0) return; // Nothing seen yet: the list and the pages load what exists.
+      for (;;) {
+        const page = await api.privateMessages({ after, limit: CATCH_UP_PAGE });
+        for (const message of page.results) actions.live(message, me);
+        const last = page.results.at(-1);
+        if (!page.has_more || last === undefined) return;
+        after = last.id;
+      }
+    },
+    [actions],
+  );
+
   const markRead = useCallback((peer: string) => dispatch({ type: 'read', peer }), []);
 
-  return { conversations: state, actions, loadList, loadPage, markRead };
+  return { conversations: state, actions, loadList, loadPage, catchUp, markRead };
 }
