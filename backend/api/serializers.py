@@ -44,38 +44,3 @@ class MessagePageQuery(serializers.Serializer):
     before = serializers.IntegerField(required=False, min_value=0)
     after = serializers.IntegerField(required=False, min_value=0)
     limit = serializers.IntegerField(required=False, min_value=1, max_value=100, default=50)
-
-
-class RoomMessageSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    room = serializers.CharField()
-    user = serializers.CharField()
-    message = serializers.CharField()
-    timestamp = serializers.CharField()
-
-
-class RoomMessagePageSerializer(serializers.Serializer):
-    results = RoomMessageSerializer(many=True)
-    has_more = serializers.BooleanField()
-
-
-class PrivateMessageSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    user = serializers.CharField()
-    to = serializers.CharField()
-    message = serializers.CharField()
-    timestamp = serializers.CharField()
-
-
-class PrivateMessagePageSerializer(serializers.Serializer):
-    results = PrivateMessageSerializer(many=True)
-    has_more = serializers.BooleanField()
-
-
-class ConversationSerializer(serializers.Serializer):
-    user = serializers.CharField()
-    last_message = PrivateMessageSerializer()
-
-
-class ConversationListSerializer(serializers.Serializer):
-    results = ConversationSerializer(many=True)

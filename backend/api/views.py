@@ -15,18 +15,12 @@ from chat.messages import (
     user_by_username,
 )
 from chat.presence import presence_store
+from chat.protocol import ConversationList, PrivateMessagePage, RoomMessagePage
 from chat.rooms import room_for, room_get_or_create, rooms_visible_to
 
 
 class RoomPages(PageNumberPagination):
     page_size = 50
-
-
-def page_body(page) -> dict:
-    return {
-        "results": [message.model_dump() for message in page.results],
-        "has_more": page.has_more,
-    }
 
 
 def paging_args(request) -> dict:
@@ -70,22 +64,18 @@ class RoomDetailView(APIView):
 
 
 class RoomMessagesView(APIView):
-    @extend_schema(parameters=[s.MessagePageQuery], responses=s.RoomMessagePageSerializer)
+    @extend_schema(parameters=[s.MessagePageQuery], responses=RoomMessagePage)
     def get(self, request, name: str) -> Response:
         room = room_for(user=request.user, name=name)
-        return Response(page_body(room_messages_page(room=room, **paging_args(request))))
+        return Response(room_messages_page(room=room, **paging_args(request)).model_dump())
 
 
 class ConversationListView(APIView):
     permission_classes = [permissions.IsAuthenticated]
 
-    @extend_schema(responses=s.ConversationListSerializer)
+    @extend_schema(responses=ConversationList)
     def get(self, request) -> Response:
-        conversations = conversations_for(request.user)
-        results = [
-            {"user": user, "last_message": last.model_dump()} for user, last in conversations
-        ]
-        return Response({"results": results})
+        return Response(ConversationList(results=conversations_for(request.user)).model_dump())
 
 
 class PrivateMessagesView(APIView):
@@ -93,17 +83,25 @@ class PrivateMessagesView(APIView):
 
     permission_classes = [permissions.IsAuthenticated]
 
-    @extend_schema(parameters=[s.MessagePageQuery], responses=s.PrivateMessagePageSerializer)
+    @extend_schema(
+        operation_id="private_messages",
+        parameters=[s.MessagePageQuery],
+        responses=PrivateMessagePage,
+    )
     def get(self, request) -> Response:
         page = private_messages_page(user=request.user, **paging_args(request))
-        return Response(page_body(page))
+        return Response(page.model_dump())
 
 
 class ConversationMessagesView(APIView):
     permission_classes = [permissions.IsAuthenticated]
 
-    @extend_schema(parameters=[s.MessagePageQuery], responses=s.PrivateMessagePageSerializer)
+    @extend_schema(
+        operation_id="conversation_messages",
+        parameters=[s.MessagePageQuery],
+        responses=PrivateMessagePage,
+    )
     def get(self, request, username: str) -> Response:
         other = user_by_username(username)
         page = conversation_page(user=request.user, other=other, **paging_args(request))
-        return Response(page_body(page))
+        return Response(page.model_dump())

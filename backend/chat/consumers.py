@@ -100,8 +100,12 @@ class ChatConsumer(AsyncWebsocketConsumer):
             return
         frame = None
         try:
+            # Every frame spends from the budget, so a flood of junk is limited too; the parse
+            # still comes first so that a refusal can name the frame's client_id.
+            within_rate = self.take_token()
             frame = parse_client_frame(text_data)
-            self.check_rate()
+            if not within_rate:
+                raise RateLimited()
             await self.handlers[type(frame)](self, frame)
         except ChatError as error:
             await self.send_error(error, frame)
@@ -109,15 +113,16 @@ class ChatConsumer(AsyncWebsocketConsumer):
             logger.exception("frame failed for %s in %s", self.user, self.room)
             await self.send_error(InternalError(), frame)
 
-    def check_rate(self) -> None:
-        # A token bucket: WS_RATE frames a second on average, bursts up to WS_BURST.
+    def take_token(self) -> bool:
+        """A token bucket: WS_RATE frames a second on average, bursts of up to WS_BURST."""
         now = time.monotonic()
         rate, burst = settings.CHAT["WS_RATE"], settings.CHAT["WS_BURST"]
         self.tokens = min(burst, self.tokens + (now - self.tokens_at) * rate)
         self.tokens_at = now
         if self.tokens < 1:
-            raise RateLimited()
+            return False
         self.tokens -= 1
+        return True
 
     async def on_chat_message(self, frame: ChatMessageFrame) -> None:
         if frame.message.startswith("/pm "):

@@ -1,6 +1,7 @@
 """Sending and reading room and private messages."""
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from typing import TypeVar
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -14,19 +15,17 @@ from chat.groups import user_group
 from chat.models import DirectMessage, Message, Room
 from chat.protocol import (
     ChatMessageEvent,
+    Conversation,
     PrivateMessage,
     PrivateMessageEvent,
+    PrivateMessagePage,
     RoomMessage,
+    RoomMessagePage,
     format_timestamp,
 )
 
 User = AbstractBaseUser | AnonymousUser
-
-
-@dataclass(frozen=True)
-class Page:
-    results: list
-    has_more: bool
+Stored = TypeVar("Stored", Message, DirectMessage)
 
 
 def check_can_send(user: User) -> None:
@@ -76,21 +75,8 @@ def message_send(
 ) -> tuple[Message, bool]:
     """Store a room message and broadcast it after commit; (message, False) for a resend."""
     check_can_send(user)
-    text = check_message_text(text)
-    if client_id and (earlier := _earlier_send(Message, user=user, client_id=client_id)):
-        return earlier, False
-    try:
-        with transaction.atomic():
-            message = Message.objects.create(
-                room=room, user=user, content=text, client_id=client_id
-            )
-            notify_room_message(message)
-    except IntegrityError:
-        # The same client_id arrived twice at once (two sockets); the first one stored it.
-        return Message.objects.select_related("room", "user").get(
-            user=user, client_id=client_id
-        ), False
-    return message, True
+    fields = {"room": room, "user": user, "content": check_message_text(text)}
+    return _store_once(Message, "user", fields, client_id, notify_room_message)
 
 
 def private_message_send(
@@ -99,31 +85,37 @@ def private_message_send(
     """Store a private message and deliver it to the recipient's sockets after commit."""
     check_can_send(sender)
     text = check_message_text(text)
-    recipient = user_by_username(to)
-    if client_id and (earlier := _earlier_send(DirectMessage, sender=sender, client_id=client_id)):
-        return earlier, False
+    fields = {"sender": sender, "recipient": user_by_username(to), "content": text}
+    return _store_once(DirectMessage, "sender", fields, client_id, notify_private_message)
+
+
+def _store_once(
+    model: type[Stored],
+    author: str,
+    fields: dict,
+    client_id: str | None,
+    notify: Callable[[Stored], None],
+) -> tuple[Stored, bool]:
+    """Create and notify, unless the author already sent this client_id: then (original, False)."""
+    related = [name for name in fields if name != "content"]
+    earlier = model.objects.select_related(*related).filter(
+        **{author: fields[author]}, client_id=client_id
+    )
+    if client_id and (found := earlier.first()):
+        return found, False
     try:
         with transaction.atomic():
-            message = DirectMessage.objects.create(
-                sender=sender, recipient=recipient, content=text, client_id=client_id
-            )
-            notify_private_message(message)
+            message = model.objects.create(**fields, client_id=client_id)
+            notify(message)
     except IntegrityError:
-        return DirectMessage.objects.select_related("sender", "recipient").get(
-            sender=sender, client_id=client_id
-        ), False
+        # The same client_id arrived twice at once (two sockets); the first one stored it.
+        return earlier.get(), False
     return message, True
 
 
-def _earlier_send(model: type, **lookup) -> Message | DirectMessage | None:
-    related = ["room", "user"] if model is Message else ["sender", "recipient"]
-    return model.objects.select_related(*related).filter(**lookup).first()
-
-
 def notify_room_message(message: Message) -> None:
-    event = ChatMessageEvent(
-        **room_message_payload(message).model_dump(), client_id=message.client_id
-    )
+    payload = room_message_payload(message).model_dump()
+    event = ChatMessageEvent(**payload, client_id=message.client_id)
     group_send_on_commit(message.room.group_name, event, message_id=message.id)
 
 
@@ -134,13 +126,9 @@ def notify_private_message(message: DirectMessage) -> None:
 
 def room_messages_page(
     *, room: Room, before: int | None = None, after: int | None = None, limit: int
-) -> Page:
-    rows = _page(
-        room.messages.values_list("id", "user__username", "content", "created_at"),
-        before=before,
-        after=after,
-        limit=limit,
-    )
+) -> RoomMessagePage:
+    columns = ("id", "user__username", "content", "created_at")
+    rows, has_more = _page(room.messages.values_list(*columns), before, after, limit)
     messages = [
         RoomMessage(
             id=id_,
@@ -149,17 +137,17 @@ def room_messages_page(
             message=content,
             timestamp=format_timestamp(created_at),
         )
-        for id_, username, content, created_at in rows.results
+        for id_, username, content, created_at in rows
     ]
-    return Page(messages, rows.has_more)
+    return RoomMessagePage(results=messages, has_more=has_more)
 
 
 def private_messages_page(
     *, user: User, before: int | None = None, after: int | None = None, limit: int
-) -> Page:
+) -> PrivateMessagePage:
     """Every private message to or from ``user``: what a reconnecting client catches up on."""
     mine = DirectMessage.objects.filter(Q(sender=user) | Q(recipient=user))
-    return _private_page(mine, before=before, after=after, limit=limit)
+    return _private_page(mine, before, after, limit)
 
 
 def conversation_page(
@@ -169,16 +157,18 @@ def conversation_page(
     before: int | None = None,
     after: int | None = None,
     limit: int,
-) -> Page:
+) -> PrivateMessagePage:
     between = DirectMessage.objects.filter(
         Q(sender=user, recipient=other) | Q(sender=other, recipient=user)
     )
-    return _private_page(between, before=before, after=after, limit=limit)
+    return _private_page(between, before, after, limit)
 
 
-def _private_page(messages: QuerySet, *, before: int | None, after: int | None, limit: int) -> Page:
+def _private_page(
+    messages: QuerySet, before: int | None, after: int | None, limit: int
+) -> PrivateMessagePage:
     columns = ("id", "sender__username", "recipient__username", "content", "created_at")
-    rows = _page(messages.values_list(*columns), before=before, after=after, limit=limit)
+    rows, has_more = _page(messages.values_list(*columns), before, after, limit)
     payloads = [
         PrivateMessage(
             id=id_,
@@ -187,25 +177,26 @@ def _private_page(messages: QuerySet, *, before: int | None, after: int | None, 
             message=content,
             timestamp=format_timestamp(created_at),
         )
-        for id_, sender, recipient, content, created_at in rows.results
+        for id_, sender, recipient, content, created_at in rows
     ]
-    return Page(payloads, rows.has_more)
+    return PrivateMessagePage(results=payloads, has_more=has_more)
 
 
-def _page(rows: QuerySet, *, before: int | None, after: int | None, limit: int) -> Page:
-    """Oldest first; from just after ``after`` when given, else the newest before ``before``."""
+def _page(rows: QuerySet, before: int | None, after: int | None, limit: int) -> tuple[list, bool]:
+    """Oldest first; from just after ``after`` when given, else the newest before ``before``.
+    Also says whether more rows lie beyond the page in that direction."""
     if after is not None:
         rows = rows.filter(id__gt=after)
     if before is not None:
         rows = rows.filter(id__lt=before)
     if after is not None:
         found = list(rows.order_by("id")[: limit + 1])
-        return Page(found[:limit], len(found) > limit)
+        return found[:limit], len(found) > limit
     found = list(rows.order_by("-id")[: limit + 1])
-    return Page(found[:limit][::-1], len(found) > limit)
+    return found[:limit][::-1], len(found) > limit
 
 
-def conversations_for(user: User, *, limit: int = 100) -> list[tuple[str, PrivateMessage]]:
+def conversations_for(user: User, *, limit: int = 100) -> list[Conversation]:
     """Everyone ``user`` has private messages with, with the latest message, newest first."""
     latest: dict[int, int] = {}
     sent = DirectMessage.objects.filter(sender=user).values("recipient").annotate(last=Max("id"))
@@ -223,9 +214,11 @@ def conversations_for(user: User, *, limit: int = 100) -> list[tuple[str, Privat
         .order_by("-id")
     )
     return [
-        (
-            message.recipient.username if message.sender_id == user.pk else message.sender.username,
-            private_message_payload(message),
+        Conversation(
+            user=message.recipient.username
+            if message.sender_id == user.pk
+            else message.sender.username,
+            last_message=private_message_payload(message),
         )
         for message in messages
     ]

@@ -1,4 +1,5 @@
-"""The WebSocket protocol: every frame a client may send and every event the server sends.
+"""The wire protocol: every WebSocket frame a client may send, every event the server sends, and
+the message shapes REST shares with them (so the two transports cannot drift apart).
 
 docs/protocol.md is written from this module. Client frames ignore unknown fields (newer clients
 may send more); server events forbid them, so nothing undocumented ever reaches the wire.
@@ -115,6 +116,25 @@ class PrivateMessage(BaseModel):
     to: str
     message: str
     timestamp: str
+
+
+class RoomMessagePage(BaseModel):
+    results: list[RoomMessage]
+    has_more: bool
+
+
+class PrivateMessagePage(BaseModel):
+    results: list[PrivateMessage]
+    has_more: bool
+
+
+class Conversation(BaseModel):
+    user: str
+    last_message: PrivateMessage
+
+
+class ConversationList(BaseModel):
+    results: list[Conversation]
 
 
 class UserListEvent(ServerEvent):

@@ -2,6 +2,7 @@
 
 import asyncio
 import logging
+import threading
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
@@ -53,14 +54,26 @@ class PresenceKeeper:
     """
 
     def __init__(self) -> None:
+        # Written from the socket handlers' worker threads, read by the timer's.
+        self._lock = threading.Lock()
         self._connections: set[Connection] = set()
         self._task: asyncio.Task | None = None
 
     def track(self, connection: Connection) -> None:
-        self._connections.add(connection)
+        with self._lock:
+            self._connections.add(connection)
 
     def forget(self, connection: Connection) -> None:
-        self._connections.discard(connection)
+        with self._lock:
+            self._connections.discard(connection)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._connections.clear()
+
+    def connections(self) -> list[Connection]:
+        with self._lock:
+            return list(self._connections)
 
     def ensure_running(self) -> None:
         """Called from the event loop; starts the timer on this loop if it is not running."""
@@ -80,7 +93,7 @@ class PresenceKeeper:
 
     def beat(self) -> None:
         store = presence_store()
-        for room_id, username, connection in store.renew(list(self._connections)):
+        for room_id, username, connection in store.renew(self.connections()):
             # Swept while alive (this process stalled past the TTL): come back, announced.
             if store.join(room_id, username, connection):
                 group_send(room_group(room_id), UserJoinEvent(user=username))

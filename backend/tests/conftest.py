@@ -26,6 +26,8 @@ PASSWORD = "correct horse battery staple"
 # Socket handlers run in a thread pool; persistent connections there would outlive each test
 # and keep the PostgreSQL test database busy at teardown.
 settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
+# WhiteNoise warns on every request when collectstatic never ran (a fresh clone).
+settings.STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
 
 def services_configured() -> bool:
@@ -72,7 +74,7 @@ def fresh_chat_state():
     # test must not leak into it.
     channel_layers.backends.clear()
     presence_store.cache_clear()
-    keeper._connections.clear()
+    keeper.clear()
     cache.clear()
     if settings.REDIS_URL:
         redis.Redis.from_url(settings.REDIS_URL).flushdb()

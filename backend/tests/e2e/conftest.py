@@ -10,15 +10,17 @@ def database(tmp_path):
 
 
 @pytest.fixture
-def start_server(database):
-    """start_server(**env) runs a daphne process on the shared scratch database."""
+def start_server(database, tmp_path):
+    """start_server(**env) runs a server process on the shared scratch database."""
     started = []
 
     def start(**env: str) -> Server:
-        server = Server(database, **env)
+        server = Server(database, tmp_path, **env)
         started.append(server)
         return server
 
     yield start
     for server in started:
         server.stop()
+        # pytest shows this only for a failed test: the servers' side of the story.
+        print(f"--- server on port {server.port} ---\n{server.log_tail()}")

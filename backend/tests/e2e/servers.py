@@ -66,33 +66,29 @@ def server_env(database_url: str, **extra: str) -> dict:
 
 
 class Server:
-    def __init__(self, database_url: str, **env: str) -> None:
+    """One backend process started the way production starts it (python -m config.server)."""
+
+    def __init__(self, database_url: str, log_dir: Path, **env: str) -> None:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.ws = f"ws://127.0.0.1:{self.port}"
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "daphne",
-                "-b",
-                "127.0.0.1",
-                "-p",
-                str(self.port),
-                "config.asgi:application",
-            ],
-            cwd=BACKEND_DIR,
-            env=server_env(database_url, **env),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        self.log = log_dir / f"server-{self.port}.log"
+        with self.log.open("wb") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "config.server"],
+                cwd=BACKEND_DIR,
+                env=server_env(database_url, PORT=str(self.port), **env),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
         self.wait_ready()
 
-    def wait_ready(self, timeout: float = 20) -> None:
+    def wait_ready(self, timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"daphne exited with {self.process.returncode}")
+                code = self.process.returncode
+                raise RuntimeError(f"the server exited with {code}:\n{self.log_tail()}")
             try:
                 with urllib.request.urlopen(f"{self.base}/readyz", timeout=2) as response:
                     if response.status == 200:
@@ -100,7 +96,10 @@ class Server:
             except (urllib.error.URLError, ConnectionError, TimeoutError):
                 pass
             time.sleep(0.2)
-        raise RuntimeError("daphne did not become ready")
+        raise RuntimeError(f"the server did not become ready:\n{self.log_tail()}")
+
+    def log_tail(self, lines: int = 40) -> str:
+        return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
 
     def kill(self) -> None:
         self.process.send_signal(signal.SIGKILL)
