@@ -1,4 +1,4 @@
-"""Room fan-out benchmark: one sender, many sockets in one room, against a real daphne process.
+"""Room fan-out benchmark: one sender, many sockets in one room, against a real server process.
 
 Measures, for each message, the time from send to arrival at every socket (latency), the
 deliveries per second the server sustains, and the server's memory per idle socket.
@@ -74,9 +74,9 @@ def start_server(env: dict, port: int) -> subprocess.Popen:
     python = sys.executable
     subprocess.run([python, "manage.py", "migrate", "-v0"], cwd=BACKEND, env=env, check=True)
     server = subprocess.Popen(
-        [python, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"],
+        [python, "-m", "config.server"],
         cwd=BACKEND,
-        env=env,
+        env=env | {"PORT": str(port)},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
