@@ -190,7 +190,8 @@ def resume_point(scope: dict) -> int | None:
     values = parse_qs(scope.get("query_string", b"").decode("latin1")).get("after")
     if not values:
         return None
-    if not values[0].isdigit():
+    # isdigit() alone would admit digits like "²", which int() then refuses.
+    if not (values[0].isascii() and values[0].isdigit()):
         raise ChatError("after must be a message id (a whole number).")
     return int(values[0])
 

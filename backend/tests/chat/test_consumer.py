@@ -305,7 +305,13 @@ async def test_an_unknown_room_closes_with_4404(db):
 
 
 @pytest.mark.parametrize(
-    "path", ["/ws/chat/bad%20name/", "/ws/chat/" + "x" * 65 + "/", "/ws/chat/lobby/?after=abc"]
+    "path",
+    [
+        "/ws/chat/bad%20name/",
+        "/ws/chat/" + "x" * 65 + "/",
+        "/ws/chat/lobby/?after=abc",
+        "/ws/chat/lobby/?after=%C2%B2",
+    ],
 )
 async def test_an_invalid_room_name_or_after_closes_with_4400(lobby, path):
     socket, _ = await connect_raw(path)
