@@ -1,5 +1,6 @@
 /**
- * Starts and stops the real backend (daphne) for the browser tests: a free port, a fresh SQLite
+ * Starts and stops the real backend for the browser tests, the way production starts it
+ * (`python -m config.server`, daphne with a graceful shutdown): a free port, a fresh SQLite
  * file, the built web client served at `/`. `restart()` kills the process and starts a new one on
  * the same port with the same database, like a server restart in production.
  */
@@ -14,7 +15,7 @@ export const BACKEND_DIR = resolve(process.env.BACKEND_DIR ?? join(FRONTEND_DIR,
 const VENV_BIN = join(BACKEND_DIR, '.venv', 'bin');
 
 export function backendProblem(): string | null {
-  if (!existsSync(join(VENV_BIN, 'daphne'))) {
+  if (!existsSync(join(VENV_BIN, 'python'))) {
     return `No backend virtualenv at ${join(BACKEND_DIR, '.venv')}: run \`make backend-venv\` from the repo root first.`;
   }
   if (!existsSync(join(FRONTEND_DIR, 'dist', 'index.html'))) {
@@ -49,7 +50,7 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<v
 export class Backend {
   private process: ChildProcess | null = null;
   private readonly dir = mkdtempSync(join(tmpdir(), 'chat-e2e-'));
-  private readonly log = createWriteStream(join(this.dir, 'daphne.log'), { flags: 'a' });
+  private readonly log = createWriteStream(join(this.dir, 'server.log'), { flags: 'a' });
   port = 0;
 
   /** `extraEnv`: settings for this server on top of the suite's (CORS_ALLOWED_ORIGINS, say). */
@@ -60,7 +61,7 @@ export class Backend {
   }
 
   get logFile(): string {
-    return join(this.dir, 'daphne.log');
+    return join(this.dir, 'server.log');
   }
 
   private env(): NodeJS.ProcessEnv {
@@ -85,11 +86,11 @@ export class Backend {
       this.port = await freePort();
       await run(join(VENV_BIN, 'python'), ['manage.py', 'migrate', '--noinput'], this.env());
     }
-    const child = spawn(
-      join(VENV_BIN, 'daphne'),
-      ['-b', '127.0.0.1', '-p', String(this.port), 'config.asgi:application'],
-      { cwd: BACKEND_DIR, env: this.env(), stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    const child = spawn(join(VENV_BIN, 'python'), ['-m', 'config.server'], {
+      cwd: BACKEND_DIR,
+      env: { ...this.env(), PORT: String(this.port), BIND: '127.0.0.1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     child.stdout?.pipe(this.log, { end: false });
     child.stderr?.pipe(this.log, { end: false });
     this.process = child;
@@ -99,7 +100,7 @@ export class Backend {
   private async waitUntilReady(child: ChildProcess): Promise<void> {
     const deadline = Date.now() + 30_000;
     while (Date.now() < deadline) {
-      if (child.exitCode !== null) throw new Error(`daphne exited with ${child.exitCode}; see ${this.logFile}`);
+      if (child.exitCode !== null) throw new Error(`the server exited with ${child.exitCode}; see ${this.logFile}`);
       try {
         const response = await fetch(`${this.url}/healthz`);
         if (response.ok) return;
@@ -108,7 +109,7 @@ export class Backend {
       }
       await new Promise((wait) => setTimeout(wait, 150));
     }
-    throw new Error(`daphne did not answer /healthz within 30 s; see ${this.logFile}`);
+    throw new Error(`the server did not answer /healthz within 30 s; see ${this.logFile}`);
   }
 
   /** Stop the server: SIGKILL is a crash (connections just drop), SIGTERM a clean shutdown. */
