@@ -75,9 +75,9 @@ class ChatConsumer(AsyncWebsocketConsumer):
         # group before the snapshot, so a message sent meanwhile is in one or the other.
         await in_thread(presence_enter)(room=room, user=self.user, connection=self.channel_name)
         self.room = room
-        await self.channel_layer.group_add(room.group_name, self.channel_name)
-        if self.user.is_authenticated:
-            await self.channel_layer.group_add(user_group(self.user.pk), self.channel_name)
+        for group in self.broadcast_groups():
+            await self.channel_layer.group_add(group, self.channel_name)
+        keeper.track_groups(self.channel_name, self.broadcast_groups())
         users, history = await in_thread(room_snapshot)(room=room, after=after)
         if history.messages:
             self.seen_up_to = history.messages[-1].id
@@ -89,10 +89,16 @@ class ChatConsumer(AsyncWebsocketConsumer):
         """Called when the socket closes, for any reason."""
         if self.room is None:
             return
-        await self.channel_layer.group_discard(self.room.group_name, self.channel_name)
-        if self.user.is_authenticated:
-            await self.channel_layer.group_discard(user_group(self.user.pk), self.channel_name)
+        keeper.forget_groups(self.channel_name)
+        for group in self.broadcast_groups():
+            await self.channel_layer.group_discard(group, self.channel_name)
         await in_thread(presence_exit)(room=self.room, user=self.user, connection=self.channel_name)
+
+    def broadcast_groups(self) -> tuple[str, ...]:
+        """The room's broadcasts, and for a user, their private messages wherever they are."""
+        if self.user.is_authenticated:
+            return (self.room.group_name, user_group(self.user.pk))
+        return (self.room.group_name,)
 
     async def receive(self, text_data=None, bytes_data=None) -> None:
         """Called for every frame: parse it, run its handler, answer a refusal with an error."""

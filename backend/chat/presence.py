@@ -44,6 +44,10 @@ class PresenceStore(ABC):
         """Drop expired connections; returns (room id, username) for users who went offline."""
         return []
 
+    def still_holds(self, process: str) -> bool:
+        """Refresh ``process``'s marker; False when it was gone: the store lost its data."""
+        return True
+
 
 class MemoryPresenceStore(PresenceStore):
     def __init__(self) -> None:
@@ -183,6 +187,14 @@ class RedisPresenceStore(PresenceStore):
             for username in self._sweep(keys=keys, args=[now, room_id]):
                 gone.append((int(room_id), username))
         return gone
+
+    def still_holds(self, process: str) -> bool:
+        # Redis here keeps nothing on disk, so a restart empties it: group memberships too.
+        key = f"{self._prefix}:process:{process}"
+        if self._redis.set(key, "1", xx=True, ex=self._ttl):
+            return True
+        self._redis.set(key, "1", ex=self._ttl)
+        return False
 
 
 @cache

@@ -3,8 +3,10 @@
 import asyncio
 import logging
 import threading
+import uuid
 
 from asgiref.sync import sync_to_async
+from channels.layers import get_channel_layer
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
@@ -47,16 +49,21 @@ def room_snapshot(*, room: Room, after: int | None) -> tuple[UserListEvent, Hist
 
 
 class PresenceKeeper:
-    """Keeps this process's connections alive in presence with one timer per process.
+    """Keeps this process's sockets alive in Redis with one timer per process.
 
-    A socket costs nothing between its join and leave: the timer renews all of them in one
-    round trip and, in the same beat, sweeps out the connections of processes that died.
+    A socket costs nothing between its join and leave: the timer renews all of their presence
+    entries in one round trip and, in the same beat, sweeps out the entries of processes that
+    died. When Redis lost its data (a restart; it keeps nothing on disk), the timer also puts
+    this process's sockets back into their channel-layer groups and presence.
     """
 
     def __init__(self) -> None:
         # Written from the socket handlers' worker threads, read by the timer's.
         self._lock = threading.Lock()
         self._connections: set[Connection] = set()
+        self._groups: dict[str, tuple[str, ...]] = {}
+        self._process = uuid.uuid4().hex
+        self._marked = False
         self._task: asyncio.Task | None = None
 
     def track(self, connection: Connection) -> None:
@@ -67,9 +74,19 @@ class PresenceKeeper:
         with self._lock:
             self._connections.discard(connection)
 
+    def track_groups(self, channel: str, groups: tuple[str, ...]) -> None:
+        with self._lock:
+            self._groups[channel] = groups
+
+    def forget_groups(self, channel: str) -> None:
+        with self._lock:
+            self._groups.pop(channel, None)
+
     def clear(self) -> None:
         with self._lock:
             self._connections.clear()
+            self._groups.clear()
+            self._marked = False
 
     def connections(self) -> list[Connection]:
         with self._lock:
@@ -86,10 +103,31 @@ class PresenceKeeper:
         while True:
             await asyncio.sleep(interval)
             try:
-                await sync_to_async(self.beat, thread_sensitive=False)()
+                await self.tick()
             except Exception:
                 # Redis may be briefly away; the next beat tries again well before the TTL.
                 logger.exception("presence keep-alive failed")
+
+    async def tick(self) -> None:
+        """One beat: groups back first if Redis lost them, so the beat's user_join is heard."""
+        if not await sync_to_async(self.store_survived, thread_sensitive=False)():
+            await self.restore_groups()
+        await sync_to_async(self.beat, thread_sensitive=False)()
+
+    def store_survived(self) -> bool:
+        survived = presence_store().still_holds(self._process)
+        # The first marker of this process is set now, not lost.
+        survived, self._marked = survived or not self._marked, True
+        return survived
+
+    async def restore_groups(self) -> None:
+        with self._lock:
+            sockets = list(self._groups.items())
+        logger.warning("Redis lost its data; restoring the groups of %d socket(s)", len(sockets))
+        layer = get_channel_layer()
+        for channel, groups in sockets:
+            for group in groups:
+                await layer.group_add(group, channel)
 
     def beat(self) -> None:
         store = presence_store()

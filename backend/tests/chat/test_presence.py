@@ -1,6 +1,7 @@
 import time
 
 import pytest
+import redis
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
@@ -150,3 +151,23 @@ async def test_the_keeper_announces_users_whose_process_died(alice, bob, lobby, 
     assert await receive_until(alices, "user_leave") == {"type": "user_leave", "user": "bob"}
     assert await sync_to_async(presence_store().online)(lobby.pk) == ["alice"]
     await alices.disconnect()
+
+
+@pytestmark_sockets
+async def test_sockets_get_their_groups_and_presence_back_after_redis_lost_its_data(
+    alice, bob, lobby, settings
+):
+    if not settings.REDIS_URL:
+        pytest.skip("needs REDIS_URL")
+    alices = await open_socket("/ws/chat/lobby/", user=alice)
+    await keeper.tick()  # sets this process's marker
+    # A Redis restart without persistence: every group, queue and presence entry is gone.
+    await sync_to_async(redis.Redis.from_url(settings.REDIS_URL).flushdb)()
+    bobs = await open_socket("/ws/chat/lobby/", user=bob)
+    await keeper.tick()
+    assert await sync_to_async(presence_store().online)(lobby.pk) == ["alice", "bob"]
+    assert await receive_until(bobs, "user_join") == {"type": "user_join", "user": "alice"}
+    await bobs.send_json_to({"message": "after the restart"})
+    assert (await receive_until(alices, "chat_message"))["message"] == "after the restart"
+    await alices.disconnect()
+    await bobs.disconnect()
