@@ -181,7 +181,10 @@ def main() -> None:
             )
         finally:
             server.terminate()
-            server.wait(timeout=15)
+            try:
+                server.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                server.kill()
             if scratch:
                 with psycopg.connect(os.environ["DATABASE_URL"], autocommit=True) as admin:
                     admin.execute(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
