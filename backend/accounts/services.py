@@ -2,12 +2,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError
 
-from chat.errors import ChatError
-
-
-class UsernameTaken(ChatError):
-    code = "invalid"
-    default_message = "username: A user with that username already exists."
+from chat.errors import UsernameTaken
 
 
 def user_register(*, username: str, password: str) -> AbstractBaseUser:

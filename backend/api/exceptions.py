@@ -18,6 +18,8 @@ _RENAMED = {
 
 def handle_exception(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, ChatError):
+        if exc.field:
+            return Response(_validation_body({exc.field: [exc.message]}), status=exc.status_code)
         return Response({"code": exc.code, "detail": exc.message}, status=exc.status_code)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()

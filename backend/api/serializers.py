@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from chat.errors import InvalidRoomName
 from chat.models import Room
 from chat.protocol import format_timestamp
 from chat.rooms import ROOM_NAME
@@ -9,9 +10,7 @@ class RoomCreateSerializer(serializers.Serializer):
     name = serializers.RegexField(
         ROOM_NAME.pattern,
         max_length=64,
-        error_messages={
-            "invalid": "A room name is 1-64 characters of letters, digits, underscores or hyphens."
-        },
+        error_messages={"invalid": InvalidRoomName.default_message},
     )
     admin_only = serializers.BooleanField(default=False)
 
@@ -34,10 +33,15 @@ class RoomSerializer(serializers.ModelSerializer):
 
 
 class RoomDetailSerializer(RoomSerializer):
-    online = serializers.ListField(child=serializers.CharField(), source="online_users")
+    """A room and who is in it; ``online`` in the context lists the usernames."""
+
+    online = serializers.SerializerMethodField()
 
     class Meta(RoomSerializer.Meta):
         fields = [*RoomSerializer.Meta.fields, "online"]
+
+    def get_online(self, room: Room) -> list[str]:
+        return self.context["online"]
 
 
 class MessagePageQuery(serializers.Serializer):

@@ -58,9 +58,9 @@ class RoomDetailView(APIView):
     @extend_schema(responses=s.RoomDetailSerializer)
     def get(self, request, name: str) -> Response:
         room = room_for(user=request.user, name=name)
-        room.online_users = presence_store().online(room.pk)
-        counts = {room.pk: len(room.online_users)}
-        return Response(s.RoomDetailSerializer(room, context={"online_counts": counts}).data)
+        online = presence_store().online(room.pk)
+        context = {"online": online, "online_counts": {room.pk: len(online)}}
+        return Response(s.RoomDetailSerializer(room, context=context).data)
 
 
 class RoomMessagesView(APIView):

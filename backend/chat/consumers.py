@@ -11,9 +11,8 @@ from django.conf import settings
 
 from chat.errors import BadCredentials, ChatError, InvalidFrame, RateLimited
 from chat.groups import user_group
-from chat.messages import message_send, private_message_send, room_message_payload
+from chat.messages import chat_message_event, message_send, private_message_send
 from chat.protocol import (
-    ChatMessageEvent,
     ChatMessageFrame,
     ErrorEvent,
     PingFrame,
@@ -53,7 +52,8 @@ class ChatConsumer(AsyncWebsocketConsumer):
     async def connect(self) -> None:
         """Called when the handshake arrives: accept, then join the room or close with a code."""
         self.user = self.scope["user"]
-        self.tokens = float(settings.CHAT["WS_BURST"])
+        self.rate, self.burst = settings.CHAT["WS_RATE"], settings.CHAT["WS_BURST"]
+        self.tokens = float(self.burst)
         self.tokens_at = time.monotonic()
         await self.accept()
         try:
@@ -122,8 +122,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
     def take_token(self) -> bool:
         """A token bucket: WS_RATE frames a second on average, bursts of up to WS_BURST."""
         now = time.monotonic()
-        rate, burst = settings.CHAT["WS_RATE"], settings.CHAT["WS_BURST"]
-        self.tokens = min(burst, self.tokens + (now - self.tokens_at) * rate)
+        self.tokens = min(self.burst, self.tokens + (now - self.tokens_at) * self.rate)
         self.tokens_at = now
         if self.tokens < 1:
             return False
@@ -139,8 +138,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
         )
         if not created:
             # A resend of a message already stored: answer this socket only.
-            payload = room_message_payload(message).model_dump()
-            await self.send_event(ChatMessageEvent(**payload, client_id=message.client_id))
+            await self.send_event(chat_message_event(message))
 
     async def on_private_message(self, frame: PrivateMessageFrame) -> None:
         message, _ = await in_thread(private_message_send)(

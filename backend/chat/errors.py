@@ -10,6 +10,8 @@ class ChatError(Exception):
     default_message = "The request is not valid."
     status_code = 400
     close_code = 4400
+    # The request field at fault, for REST's {"errors": {field: [message]}}.
+    field: str | None = None
 
     def __init__(self, message: str | None = None, *, client_id: str | None = None) -> None:
         self.message = message or self.default_message
@@ -49,6 +51,11 @@ class UserNotFound(ChatError):
     code = "user_not_found"
     default_message = "There is no such user."
     status_code = 404
+
+
+class UsernameTaken(ChatError):
+    default_message = "A user with that username already exists."
+    field = "username"
 
 
 class InvalidRoomName(ChatError):

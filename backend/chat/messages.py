@@ -108,14 +108,20 @@ def _store_once(
             message = model.objects.create(**fields, client_id=client_id)
             notify(message)
     except IntegrityError:
+        if not client_id:
+            raise
         # The same client_id arrived twice at once (two sockets); the first one stored it.
         return earlier.get(), False
     return message, True
 
 
-def notify_room_message(message: Message) -> None:
+def chat_message_event(message: Message) -> ChatMessageEvent:
     payload = room_message_payload(message).model_dump()
-    event = ChatMessageEvent(**payload, client_id=message.client_id)
+    return ChatMessageEvent(**payload, client_id=message.client_id)
+
+
+def notify_room_message(message: Message) -> None:
+    event = chat_message_event(message)
     group_send_on_commit(message.room.group_name, event, message_id=message.id)
 
 

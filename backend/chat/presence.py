@@ -81,7 +81,7 @@ class MemoryPresenceStore(PresenceStore):
             return {room_id: len(self._rooms.get(room_id, {})) for room_id in room_ids}
 
 
-# An entry is "username\nconnection"; usernames cannot contain a newline.
+# An entry is "username\nconnection" (see _entry).
 _JOIN = """
 local live = redis.call('ZRANGEBYSCORE', KEYS[1], ARGV[3], '+inf')
 local prefix = ARGV[4]
@@ -123,6 +123,19 @@ return gone
 """
 
 
+def _entry(username: str, connection: str) -> str:
+    return f"{_owner(username)}{connection}"
+
+
+def _owner(username: str) -> str:
+    """The start of every entry of ``username``; usernames cannot contain a newline."""
+    return f"{username}\n"
+
+
+def _username(entry: str) -> str:
+    return entry.partition("\n")[0]
+
+
 class RedisPresenceStore(PresenceStore):
     def __init__(
         self, url: str, *, ttl: int, sweep_interval: int, prefix: str = "presence"
@@ -142,16 +155,16 @@ class RedisPresenceStore(PresenceStore):
     def join(self, room_id: int, username: str, connection: str) -> bool:
         now = time.time()
         keys = [self._key(room_id), self._rooms_key]
-        args = [f"{username}\n{connection}", now + self._ttl, now, f"{username}\n", room_id]
+        args = [_entry(username, connection), now + self._ttl, now, _owner(username), room_id]
         return bool(self._join(keys=keys, args=args))
 
     def leave(self, room_id: int, username: str, connection: str) -> bool:
-        args = [f"{username}\n{connection}", time.time(), f"{username}\n"]
+        args = [_entry(username, connection), time.time(), _owner(username)]
         return bool(self._leave(keys=[self._key(room_id)], args=args))
 
     def online(self, room_id: int) -> list[str]:
         entries = self._redis.zrangebyscore(self._key(room_id), time.time(), "+inf")
-        return sorted({entry.partition("\n")[0] for entry in entries})
+        return sorted({_username(entry) for entry in entries})
 
     def online_counts(self, room_ids: list[int]) -> dict[int, int]:
         now = time.time()
@@ -160,7 +173,7 @@ class RedisPresenceStore(PresenceStore):
             pipe.zrangebyscore(self._key(room_id), now, "+inf")
         results = pipe.execute()
         return {
-            room_id: len({entry.partition("\n")[0] for entry in entries})
+            room_id: len({_username(entry) for entry in entries})
             for room_id, entries in zip(room_ids, results, strict=True)
         }
 
@@ -171,7 +184,7 @@ class RedisPresenceStore(PresenceStore):
         pipe = self._redis.pipeline(transaction=False)
         for room_id, username, connection in connections:
             # XX: never resurrect an entry the sweep removed; CH: 0 tells us it was missing.
-            pipe.zadd(self._key(room_id), {f"{username}\n{connection}": expiry}, xx=True, ch=True)
+            pipe.zadd(self._key(room_id), {_entry(username, connection): expiry}, xx=True, ch=True)
         changed = pipe.execute()
         return [conn for conn, count in zip(connections, changed, strict=True) if not count]
 

@@ -116,8 +116,10 @@ class PresenceKeeper:
 
     def store_survived(self) -> bool:
         survived = presence_store().still_holds(self._process)
-        # The first marker of this process is set now, not lost.
-        survived, self._marked = survived or not self._marked, True
+        if not self._marked:
+            # This process's first beat sets its marker; nothing was there to lose yet.
+            self._marked = True
+            return True
         return survived
 
     async def restore_groups(self) -> None:

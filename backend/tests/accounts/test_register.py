@@ -1,5 +1,6 @@
 import pytest
 from django.contrib.auth import get_user_model
+from rest_framework.validators import UniqueValidator
 
 from tests.conftest import PASSWORD
 
@@ -48,3 +49,16 @@ def test_it_answers_malformed_json_with_parse_error(api):
     response = api().post("/api/auth/register/", "{not json", content_type="application/json")
     assert response.status_code == 400
     assert response.json()["code"] == "parse_error"
+
+
+def test_losing_a_sign_up_race_is_a_field_error_like_any_taken_name(api, alice, monkeypatch):
+    """Two sign-ups of one name can both pass validation; the database refuses the second."""
+    # The other sign-up commits between our uniqueness check and our insert.
+    monkeypatch.setattr(UniqueValidator, "__call__", lambda self, value, field: None)
+    response = register(api, username="alice", password=PASSWORD)
+    assert response.status_code == 400
+    assert response.json() == {
+        "code": "invalid",
+        "detail": "username: A user with that username already exists.",
+        "errors": {"username": ["A user with that username already exists."]},
+    }

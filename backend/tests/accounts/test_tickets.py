@@ -1,3 +1,5 @@
+import time
+
 import pytest
 
 from accounts.tickets import ws_ticket_issue, ws_ticket_redeem
@@ -31,8 +33,6 @@ def test_an_expired_ticket_is_refused(alice, settings):
     settings.CHAT = {**settings.CHAT, "WS_TICKET_LIFETIME": 1}
     ticket, lifetime = ws_ticket_issue(user=alice)
     assert lifetime == 1
-    import time
-
     time.sleep(1.2)
     assert ws_ticket_redeem(ticket) is None
 

@@ -1,3 +1,4 @@
+import asyncio
 import time
 
 import pytest
@@ -146,7 +147,7 @@ async def test_the_keeper_announces_users_whose_process_died(alice, bob, lobby, 
     presence_store.cache_clear()
     await sync_to_async(presence_store().join)(lobby.pk, "bob", "socket-of-a-dead-process")
     alices = await open_socket("/ws/chat/lobby/", user=alice)
-    time.sleep(1.1)
+    await asyncio.sleep(1.1)
     await sync_to_async(keeper.beat)()
     assert await receive_until(alices, "user_leave") == {"type": "user_leave", "user": "bob"}
     assert await sync_to_async(presence_store().online)(lobby.pk) == ["alice"]

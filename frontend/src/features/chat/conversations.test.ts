@@ -43,6 +43,16 @@ describe('conversationsReducer', () => {
   });
 });
 
+describe('live private messages', () => {
+  it('drop a repeat of the newest one and put a late older one in its place', () => {
+    let state = EMPTY_CONVERSATIONS;
+    for (const id of [2, 4, 4, 3, 5]) {
+      state = conversationsReducer(state, { type: 'live', peer: 'bob', message: pm(id, 'bob', 'alice'), unread: false });
+    }
+    expect(state.byPeer.bob?.messages.map((message) => message.id)).toEqual([2, 3, 4, 5]);
+  });
+});
+
 describe('newestPrivateId', () => {
   it('is 0 before any private message and then the largest id in any conversation', () => {
     expect(newestPrivateId(EMPTY_CONVERSATIONS)).toBe(0);

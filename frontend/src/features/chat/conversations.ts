@@ -36,6 +36,12 @@ function mergeMessages(
   messages: readonly PrivateMessage[],
   added: readonly PrivateMessage[],
 ): readonly PrivateMessage[] {
+  // The usual live case: one message newer than all the others, so no repeat of any (see mergeItems).
+  const [only, ...more] = added;
+  const last = messages.at(-1);
+  if (only !== undefined && more.length === 0 && (last === undefined || last.id < only.id)) {
+    return [...messages, only];
+  }
   const known = new Set(messages.map((message) => message.id));
   const fresh = added.filter((message) => !known.has(message.id) && known.add(message.id));
   if (fresh.length === 0) return messages;

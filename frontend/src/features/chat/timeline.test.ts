@@ -19,6 +19,14 @@ describe('timelineReducer', () => {
     expect(state.hasOlder).toBe(false);
   });
 
+  it('drops a repeat of the newest message and puts a late older one in its place', () => {
+    let state = timelineReducer(EMPTY_TIMELINE, { type: 'history', messages: [message(2), message(4)], hasMore: false, resumed: false });
+    state = timelineReducer(state, { type: 'room_message', message: message(4) });
+    state = timelineReducer(state, { type: 'room_message', message: message(3) });
+    state = timelineReducer(state, { type: 'room_message', message: message(5) });
+    expect(state.items.map((item) => item.id)).toEqual([2, 3, 4, 5]);
+  });
+
   it('does not take a resumed history\'s has_more for older messages', () => {
     let state = timelineReducer(EMPTY_TIMELINE, { type: 'history', messages: [message(3)], hasMore: true, resumed: false });
     state = timelineReducer(state, { type: 'history', messages: [message(4)], hasMore: false, resumed: true });

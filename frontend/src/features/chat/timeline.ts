@@ -75,6 +75,13 @@ function compare(a: TimelineItem, b: TimelineItem): number {
 
 /** Add items, dropping any whose key is already there, and keep the order. */
 export function mergeItems(items: readonly TimelineItem[], added: readonly TimelineItem[]): readonly TimelineItem[] {
+  // A live message sorts after everything shown, so it cannot repeat any of it: append it
+  // without rebuilding the key set and re-sorting the whole timeline for every message.
+  const [only, ...more] = added;
+  const last = items.at(-1);
+  if (only !== undefined && more.length === 0 && (last === undefined || compare(last, only) < 0)) {
+    return [...items, only];
+  }
   const known = new Set(items.map((item) => item.key));
   const fresh = added.filter((item) => !known.has(item.key) && known.add(item.key));
   if (fresh.length === 0) return items;
