@@ -7,13 +7,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api import serializers as s
-from chat.messages import (
+from chat.history import (
     conversation_page,
     conversations_for,
     private_messages_page,
     room_messages_page,
-    user_by_username,
 )
+from chat.messages import user_by_username
 from chat.presence import presence_store
 from chat.protocol import ConversationList, PrivateMessagePage, RoomMessagePage
 from chat.rooms import room_for, room_get_or_create, rooms_visible_to

@@ -18,6 +18,11 @@ class MessageAdmin(admin.ModelAdmin):
     list_select_related = ["room", "user"]
     raw_id_fields = ["room", "user"]
 
+    def has_add_permission(self, request) -> bool:
+        # Messages are posted through the chat (chat.messages.message_send), which numbers
+        # them in their room and broadcasts them; a row added here would be neither.
+        return False
+
 
 @admin.register(DirectMessage)
 class DirectMessageAdmin(admin.ModelAdmin):

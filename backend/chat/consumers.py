@@ -1,18 +1,23 @@
 """The chat WebSocket: a thin adapter between frames and the chat services."""
 
 import logging
+import secrets
 import time
 from urllib.parse import parse_qs
 
 from channels.consumer import get_handler_name
-from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
+from redis.exceptions import RedisError
 
+from chat.delivery.broker import BrokerUnavailable
+from chat.delivery.hub import hub, room_topic, user_topic
+from chat.delivery.outbox import Outbox, text_message
 from chat.errors import BadCredentials, ChatError, InvalidFrame, RateLimited
-from chat.groups import user_group
-from chat.messages import chat_message_event, message_send, private_message_send
+from chat.history import chat_message_event
+from chat.messages import message_send, private_message_send
 from chat.protocol import (
+    CLOSE_INTERNAL_ERROR,
     ChatMessageFrame,
     ErrorEvent,
     PingFrame,
@@ -24,19 +29,10 @@ from chat.protocol import (
     parse_client_frame,
 )
 from chat.rooms import room_for
-from chat.sessions import keeper, presence_enter, presence_exit, room_snapshot
+from chat.sessions import keeper, presence_exit, session_open
+from chat.threads import in_thread
 
 logger = logging.getLogger(__name__)
-
-
-def in_thread(func):
-    """Run blocking service code off the event loop, in the shared pool (not one thread)."""
-    return database_sync_to_async(func, thread_sensitive=False)
-
-
-# The server failed to open the room. Not RFC 6455's 1011: autobahn (daphne) lets applications
-# send only 1000 and 3000-4999, and raises on anything else.
-INTERNAL_ERROR_CLOSE = 4500
 
 
 class InternalError(ChatError):
@@ -46,23 +42,40 @@ class InternalError(ChatError):
 
 class ChatConsumer(AsyncWebsocketConsumer):
     room = None
-    # Largest message id already sent in the history; broadcasts up to it are duplicates.
-    seen_up_to = 0
+    outbox: Outbox | None = None
+    # The hub topics this socket hears: its room, and for a user, their private messages.
+    topics: tuple[str, ...] = ()
+
+    async def __call__(self, scope, receive, send) -> None:
+        # Channels skips disconnect() when a handler raises, so leaving the room (presence, the
+        # hub's topics) must happen however the consumer ends.
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            await self.leave_room()
 
     async def connect(self) -> None:
         """Called when the handshake arrives: accept, then join the room or close with a code."""
         self.user = self.scope["user"]
+        # Names this socket in presence, and marks its own user_join so it is not echoed back.
+        self.connection = secrets.token_hex(8)
         self.rate, self.burst = settings.CHAT["WS_RATE"], settings.CHAT["WS_BURST"]
         self.tokens = float(self.burst)
         self.tokens_at = time.monotonic()
         await self.accept()
+        # From here on every frame goes out through the outbox, broadcasts and replies alike.
+        self.outbox = Outbox(self.base_send, limit=settings.CHAT["SOCKET_BACKLOG"])
         try:
             await self.join_room()
         except ChatError as error:
             await self.close(code=error.close_code, reason=error.message[:120])
+        except (BrokerUnavailable, RedisError) as error:
+            # Redis is away (restarting?): the client retries with backoff.
+            logger.warning("could not open %s: %r", self.scope["path"], error)
+            await self.close(code=CLOSE_INTERNAL_ERROR, reason="temporarily unavailable")
         except Exception:
             logger.exception("could not open %s for %s", self.scope["path"], self.user)
-            await self.close(code=INTERNAL_ERROR_CLOSE)
+            await self.close(code=CLOSE_INTERNAL_ERROR)
 
     async def join_room(self) -> None:
         if self.scope.get("auth_error"):
@@ -71,34 +84,39 @@ class ChatConsumer(AsyncWebsocketConsumer):
         room = await in_thread(room_for)(
             user=self.user, name=self.scope["url_route"]["kwargs"]["room_name"]
         )
-        # Announce before joining the group (no user_join echoed to ourselves); join the
-        # group before the snapshot, so a message sent meanwhile is in one or the other.
-        await in_thread(presence_enter)(room=room, user=self.user, connection=self.channel_name)
-        self.room = room
-        for group in self.broadcast_groups():
-            await self.channel_layer.group_add(group, self.channel_name)
-        keeper.track_groups(self.channel_name, self.broadcast_groups())
-        users, history = await in_thread(room_snapshot)(room=room, after=after)
-        if history.messages:
-            self.seen_up_to = history.messages[-1].id
-        await self.send_event(users)
-        await self.send_event(history)
+        hub.ensure_running()
         keeper.ensure_running()
+        self.room = room
+        self.topics = (room_topic(room.pk),)
+        if self.user.is_authenticated:
+            self.topics += (user_topic(self.user.pk),)
+        # Hear the topics before reading the snapshot, so that what happens meanwhile is in
+        # one or the other; go_live then drops what the snapshot already had.
+        joined = [await hub.join(name, self.outbox) for name in self.topics]
+        snapshot = await in_thread(session_open)(
+            room=room, user=self.user, connection=self.connection, after=after
+        )
+        await self.send_event(snapshot.users)
+        await self.send_event(snapshot.history)
+        for topic in joined:
+            topic.go_live(self.outbox, seen_up_to=snapshot.last_seq, origin=self.connection)
 
     async def disconnect(self, code: int) -> None:
         """Called when the socket closes, for any reason."""
-        if self.room is None:
-            return
-        keeper.forget_groups(self.channel_name)
-        for group in self.broadcast_groups():
-            await self.channel_layer.group_discard(group, self.channel_name)
-        await in_thread(presence_exit)(room=self.room, user=self.user, connection=self.channel_name)
+        await self.leave_room()
 
-    def broadcast_groups(self) -> tuple[str, ...]:
-        """The room's broadcasts, and for a user, their private messages wherever they are."""
-        if self.user.is_authenticated:
-            return (self.room.group_name, user_group(self.user.pk))
-        return (self.room.group_name,)
+    async def leave_room(self) -> None:
+        """Leaves the topics and presence, once, however the socket ended."""
+        room, self.room = self.room, None
+        if room is None:
+            return
+        for name in self.topics:
+            hub.leave(name, self.outbox)
+        try:
+            await in_thread(presence_exit)(room=room, user=self.user, connection=self.connection)
+        except RedisError as error:
+            # The keeper no longer renews the entry, so it expires: the user leaves late.
+            logger.warning("presence exit failed for %s: %r", self.user, error)
 
     async def receive(self, text_data=None, bytes_data=None) -> None:
         """Called for every frame: parse it, run its handler, answer a refusal with an error."""
@@ -173,15 +191,17 @@ class ChatConsumer(AsyncWebsocketConsumer):
             raise ValueError(f"No handler for message type {message['type']}")
         await handler(message)
 
-    async def chat_event(self, event: dict) -> None:
-        """Called for every broadcast to a group this socket is in: forward the ready text."""
-        message_id = event.get("message_id")
-        if message_id is not None and message_id <= self.seen_up_to:
-            return
-        await self.send(text_data=event["text"])
-
     async def send_event(self, event: ServerEvent) -> None:
         await self.send(text_data=event.to_text())
+
+    async def send(self, text_data=None, bytes_data=None, close=False) -> None:
+        # Through the outbox, so that a reply never overtakes a broadcast queued before it.
+        self.outbox.put(text_message(text_data))
+        if close:
+            await self.close()
+
+    async def close(self, code=None, reason=None) -> None:
+        self.outbox.close(1000 if code is None else code, reason or "")
 
     async def send_error(self, error: ChatError, frame) -> None:
         client_id = error.client_id or getattr(frame, "client_id", None)

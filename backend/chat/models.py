@@ -2,13 +2,14 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from chat.groups import room_group
-
 
 class Room(models.Model):
     name = models.CharField(max_length=64, unique=True)
     admin_only = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The seq of the room's newest message. Bumping it locks the room's row until the message's
+    # transaction commits, so a room's messages commit in seq (and id) order: see chat/store.py.
+    last_seq = models.BigIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["name"]
@@ -16,13 +17,12 @@ class Room(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def group_name(self) -> str:
-        return room_group(self.pk)
-
 
 class Message(models.Model):
     room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="messages")
+    # 1, 2, 3, ... per room with no holes, in commit order: live delivery uses it to put every
+    # socket's stream in order and to notice (and fill) a gap.
+    seq = models.BigIntegerField(editable=False)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
     content = models.TextField()
     created_at = models.DateTimeField(auto_now_add=True)
@@ -33,11 +33,12 @@ class Message(models.Model):
         ordering = ["id"]
         indexes = [models.Index(fields=["room", "id"])]
         constraints = [
+            models.UniqueConstraint(fields=["room", "seq"], name="message_seq_once_per_room"),
             models.UniqueConstraint(
                 fields=["user", "client_id"],
                 condition=Q(client_id__isnull=False),
                 name="message_client_id_once_per_user",
-            )
+            ),
         ]
 
     def __str__(self) -> str:

@@ -16,6 +16,8 @@ from functools import cache
 import redis
 from django.conf import settings
 
+from chat.delivery.broker import shared_redis
+
 Connection = tuple[int, str, str]  # (room id, username, connection id)
 
 
@@ -43,10 +45,6 @@ class PresenceStore(ABC):
     def sweep(self) -> list[tuple[int, str]]:
         """Drop expired connections; returns (room id, username) for users who went offline."""
         return []
-
-    def still_holds(self, process: str) -> bool:
-        """Refresh ``process``'s marker; False when it was gone: the store lost its data."""
-        return True
 
 
 class MemoryPresenceStore(PresenceStore):
@@ -138,9 +136,9 @@ def _username(entry: str) -> str:
 
 class RedisPresenceStore(PresenceStore):
     def __init__(
-        self, url: str, *, ttl: int, sweep_interval: int, prefix: str = "presence"
+        self, client: redis.Redis, *, ttl: int, sweep_interval: int, prefix: str = "presence"
     ) -> None:
-        self._redis = redis.Redis.from_url(url, decode_responses=True, socket_timeout=5)
+        self._redis = client
         self._ttl = ttl
         self._sweep_interval = sweep_interval
         self._prefix = prefix
@@ -201,21 +199,13 @@ class RedisPresenceStore(PresenceStore):
                 gone.append((int(room_id), username))
         return gone
 
-    def still_holds(self, process: str) -> bool:
-        # Redis here keeps nothing on disk, so a restart empties it: group memberships too.
-        key = f"{self._prefix}:process:{process}"
-        if self._redis.set(key, "1", xx=True, ex=self._ttl):
-            return True
-        self._redis.set(key, "1", ex=self._ttl)
-        return False
-
 
 @cache
 def presence_store() -> PresenceStore:
     chat = settings.CHAT
     if settings.REDIS_URL:
         return RedisPresenceStore(
-            settings.REDIS_URL,
+            shared_redis(),
             ttl=chat["PRESENCE_TTL"],
             sweep_interval=chat["PRESENCE_SWEEP_INTERVAL"],
         )

@@ -15,6 +15,14 @@ from chat.errors import InvalidFrame, InvalidJson, MessageTooLong, UnknownType
 
 MAX_FRAME_CHARS = 64 * 1024
 
+# Close codes of the server's own (errors that end a handshake carry theirs: chat/errors.py).
+# The socket may have missed broadcasts (it fell behind, or this server lost its subscription
+# to the others): reconnect at once with after=<largest room message id seen>.
+CLOSE_RESUME = 4409
+# The server failed to open the room. Not RFC 6455's 1011: autobahn (daphne) lets applications
+# send only 1000 and 3000-4999, and raises on anything else.
+CLOSE_INTERNAL_ERROR = 4500
+
 ClientId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 
 

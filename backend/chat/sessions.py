@@ -3,30 +3,50 @@
 import asyncio
 import logging
 import threading
-import uuid
+from typing import NamedTuple
 
-from asgiref.sync import sync_to_async
-from channels.layers import get_channel_layer
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
-from chat.broadcast import group_send
-from chat.groups import room_group
-from chat.messages import room_messages_page
+from chat.delivery.hub import publish, room_topic
+from chat.history import room_last_seqs, room_messages_page
 from chat.models import Room
 from chat.presence import Connection, presence_store
 from chat.protocol import HistoryEvent, UserJoinEvent, UserLeaveEvent, UserListEvent
+from chat.threads import in_thread
 
 logger = logging.getLogger(__name__)
 
 User = AbstractBaseUser | AnonymousUser
 
 
+class Snapshot(NamedTuple):
+    """What a new socket is sent first, and where its live stream must take over."""
+
+    users: UserListEvent
+    history: HistoryEvent
+    # The room's last seq when the snapshot was read: live messages up to it are in the history
+    # (or, when has_more, behind it over REST), so they are not sent live.
+    last_seq: int
+
+
+def session_open(*, room: Room, user: User, connection: str, after: int | None) -> Snapshot:
+    """Called once the socket hears the room's broadcasts: announce it, then read the snapshot,
+    so that a change after the read arrives live and one before it is in the snapshot."""
+    presence_enter(room=room, user=user, connection=connection)
+    last_seq = room_last_seqs([room.pk]).get(room.pk, 0)
+    users = UserListEvent(users=presence_store().online(room.pk))
+    limit = settings.CHAT["HISTORY_SIZE"] if after is None else settings.CHAT["RESUME_LIMIT"]
+    page = room_messages_page(room=room, after=after, limit=limit, up_to_seq=last_seq)
+    return Snapshot(users, HistoryEvent(messages=page.results, has_more=page.has_more), last_seq)
+
+
 def presence_enter(*, room: Room, user: User, connection: str) -> None:
     if not user.is_authenticated:
         return
     if presence_store().join(room.pk, user.username, connection):
-        group_send(room.group_name, UserJoinEvent(user=user.username))
+        # The joining socket hears this too, but drops it: it names itself as the origin.
+        publish(room_topic(room.pk), UserJoinEvent(user=user.username), origin=connection)
     keeper.track((room.pk, user.username, connection))
 
 
@@ -35,17 +55,7 @@ def presence_exit(*, room: Room, user: User, connection: str) -> None:
         return
     keeper.forget((room.pk, user.username, connection))
     if presence_store().leave(room.pk, user.username, connection):
-        group_send(room.group_name, UserLeaveEvent(user=user.username))
-
-
-def room_snapshot(*, room: Room, after: int | None) -> tuple[UserListEvent, HistoryEvent]:
-    """What a new socket is sent first: who is online, then the history it is missing."""
-    users = UserListEvent(users=presence_store().online(room.pk))
-    if after is None:
-        page = room_messages_page(room=room, limit=settings.CHAT["HISTORY_SIZE"])
-    else:
-        page = room_messages_page(room=room, after=after, limit=settings.CHAT["RESUME_LIMIT"])
-    return users, HistoryEvent(messages=page.results, has_more=page.has_more)
+        publish(room_topic(room.pk), UserLeaveEvent(user=user.username))
 
 
 class PresenceKeeper:
@@ -53,17 +63,14 @@ class PresenceKeeper:
 
     A socket costs nothing between its join and leave: the timer renews all of their presence
     entries in one round trip and, in the same beat, sweeps out the entries of processes that
-    died. When Redis lost its data (a restart; it keeps nothing on disk), the timer also puts
-    this process's sockets back into their channel-layer groups and presence.
+    died. An entry that vanished while its socket lives (this process stalled past the TTL, or
+    Redis lost its data) is put back and announced again.
     """
 
     def __init__(self) -> None:
         # Written from the socket handlers' worker threads, read by the timer's.
         self._lock = threading.Lock()
         self._connections: set[Connection] = set()
-        self._groups: dict[str, tuple[str, ...]] = {}
-        self._process = uuid.uuid4().hex
-        self._marked = False
         self._task: asyncio.Task | None = None
 
     def track(self, connection: Connection) -> None:
@@ -74,19 +81,9 @@ class PresenceKeeper:
         with self._lock:
             self._connections.discard(connection)
 
-    def track_groups(self, channel: str, groups: tuple[str, ...]) -> None:
-        with self._lock:
-            self._groups[channel] = groups
-
-    def forget_groups(self, channel: str) -> None:
-        with self._lock:
-            self._groups.pop(channel, None)
-
     def clear(self) -> None:
         with self._lock:
             self._connections.clear()
-            self._groups.clear()
-            self._marked = False
 
     def connections(self) -> list[Connection]:
         with self._lock:
@@ -103,42 +100,18 @@ class PresenceKeeper:
         while True:
             await asyncio.sleep(interval)
             try:
-                await self.tick()
-            except Exception:
+                await in_thread(self.beat)()
+            except Exception as error:
                 # Redis may be briefly away; the next beat tries again well before the TTL.
-                logger.exception("presence keep-alive failed")
-
-    async def tick(self) -> None:
-        """One beat: groups back first if Redis lost them, so the beat's user_join is heard."""
-        if not await sync_to_async(self.store_survived, thread_sensitive=False)():
-            await self.restore_groups()
-        await sync_to_async(self.beat, thread_sensitive=False)()
-
-    def store_survived(self) -> bool:
-        survived = presence_store().still_holds(self._process)
-        if not self._marked:
-            # This process's first beat sets its marker; nothing was there to lose yet.
-            self._marked = True
-            return True
-        return survived
-
-    async def restore_groups(self) -> None:
-        with self._lock:
-            sockets = list(self._groups.items())
-        logger.warning("Redis lost its data; restoring the groups of %d socket(s)", len(sockets))
-        layer = get_channel_layer()
-        for channel, groups in sockets:
-            for group in groups:
-                await layer.group_add(group, channel)
+                logger.warning("presence keep-alive failed: %r", error)
 
     def beat(self) -> None:
         store = presence_store()
         for room_id, username, connection in store.renew(self.connections()):
-            # Swept while alive (this process stalled past the TTL): come back, announced.
             if store.join(room_id, username, connection):
-                group_send(room_group(room_id), UserJoinEvent(user=username))
+                publish(room_topic(room_id), UserJoinEvent(user=username))
         for room_id, username in store.sweep():
-            group_send(room_group(room_id), UserLeaveEvent(user=username))
+            publish(room_topic(room_id), UserLeaveEvent(user=username))
 
 
 keeper = PresenceKeeper()

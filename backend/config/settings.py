@@ -89,7 +89,11 @@ DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
-        conn_health_checks=True,
+        # Off: a health check is a SELECT 1 before the first query of every request, and every
+        # socket frame counts as one (chat/threads.py), doubling the round trips of a send. A
+        # connection that died (the database restarted) fails one request or frame instead, and
+        # is then replaced; clients resend with their client_id.
+        conn_health_checks=False,
     )
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
@@ -121,23 +125,10 @@ WHITENOISE_INDEX_FILE = True
 
 REDIS_URL = env_str("REDIS_URL")
 
+# Live delivery (chat/delivery) needs no Channels channel layer: with REDIS_URL each process
+# subscribes to Redis pub/sub once per room and user it has sockets for; without, one process
+# delivers in memory.
 if REDIS_URL:
-    CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {
-                # redis-py 8 defaults to a 5 s socket timeout, the same length as the layer's
-                # blocking read, so idle sockets died (channels_redis issue 422). The read must
-                # be allowed to outlast the 5 s BZPOPMIN; 30 s still catches a dead Redis.
-                "hosts": [{"address": REDIS_URL, "socket_timeout": 30}],
-                "capacity": env_int("CHANNEL_CAPACITY", 1000, minimum=1),
-                "expiry": 60,
-                # Group membership lapses after this; it must outlast the longest socket
-                # (daphne closes sockets after 24 h), or an old socket silently goes deaf.
-                "group_expiry": 2 * 24 * 3600,
-            },
-        }
-    }
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -146,7 +137,6 @@ if REDIS_URL:
         }
     }
 else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 REST_FRAMEWORK = {
@@ -205,6 +195,9 @@ CHAT = {
     "WS_BURST": env_int("WS_BURST", 20, minimum=1),
     "PRESENCE_TTL": env_int("PRESENCE_TTL", 60, minimum=2),
     "PRESENCE_SWEEP_INTERVAL": env_int("PRESENCE_SWEEP_INTERVAL", 15, minimum=1),
+    # Frames a socket may fall behind (queued while the client does not read) before it is
+    # closed with 4409 and must resume: a bound on the memory a slow reader can hold.
+    "SOCKET_BACKLOG": env_int("SOCKET_BACKLOG", 1000, minimum=1),
 }
 
 SECURE_CONTENT_TYPE_NOSNIFF = True

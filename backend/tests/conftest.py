@@ -7,7 +7,7 @@
 
 import pytest
 import redis
-from channels.layers import channel_layers
+from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -16,9 +16,12 @@ from django.db import connection
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
 
-from chat.models import Room
+from chat.delivery.broker import broker, shared_redis
+from chat.delivery.hub import hub
+from chat.models import Message, Room
 from chat.presence import presence_store
 from chat.sessions import keeper
+from chat.store import room_message_insert
 from config.asgi import application
 
 PASSWORD = "correct horse battery staple"
@@ -70,16 +73,23 @@ def no_lingering_database_sessions(django_db_setup, django_db_blocker):
 
 @pytest.fixture(autouse=True)
 def fresh_chat_state():
-    # Each test gets its own event loop; layer and presence objects from an earlier loop or
-    # test must not leak into it.
-    channel_layers.backends.clear()
-    presence_store.cache_clear()
+    # Each test gets its own event loop (whose end cancels the hub's tasks); the hub, broker and
+    # presence objects of an earlier loop or test must not leak into it.
+    hub.reset()
+    for cached in (broker, shared_redis, presence_store):
+        cached.cache_clear()
     keeper.clear()
     cache.clear()
     if settings.REDIS_URL:
         redis.Redis.from_url(settings.REDIS_URL).flushdb()
-    yield
-    channel_layers.backends.clear()
+
+
+def post(room: Room, user, content: str) -> Message:
+    """Stores a message as the chat does (numbered in its room), without broadcasting it."""
+    return room_message_insert(room=room, user=user, content=content, client_id=None)
+
+
+apost = sync_to_async(post)
 
 
 def make_user(username: str, **extra):

@@ -1,6 +1,6 @@
 import pytest
 
-from chat.models import Message
+from tests.conftest import post
 
 pytestmark = pytest.mark.django_db
 
@@ -8,7 +8,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def chatter(lobby, alice):
     """Twelve messages in the lobby; returns their ids, oldest first."""
-    return [Message.objects.create(room=lobby, user=alice, content=f"m{n}").id for n in range(12)]
+    return [post(lobby, alice, f"m{n}").id for n in range(12)]
 
 
 def page(api, query="", room="lobby"):
@@ -49,7 +49,8 @@ def test_after_and_before_bound_a_range(api, chatter):
 
 
 def test_the_default_limit_is_50(api, lobby, alice):
-    Message.objects.bulk_create(Message(room=lobby, user=alice, content="x") for _ in range(60))
+    for _ in range(60):
+        post(lobby, alice, "x")
     body = page(api).json()
     assert len(body["results"]) == 50
     assert body["has_more"] is True
@@ -77,5 +78,5 @@ def test_history_of_an_unknown_room_is_404(api, db):
 
 
 def test_message_text_is_returned_verbatim(api, lobby, alice):
-    Message.objects.create(room=lobby, user=alice, content="<script>alert(1)</script>")
+    post(lobby, alice, "<script>alert(1)</script>")
     assert page(api).json()["results"][0]["message"] == "<script>alert(1)</script>"

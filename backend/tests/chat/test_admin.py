@@ -1,7 +1,8 @@
 import pytest
 from django.contrib.auth import get_user_model
 
-from chat.models import DirectMessage, Message
+from chat.models import DirectMessage
+from tests.conftest import post
 
 pytestmark = pytest.mark.django_db
 
@@ -14,7 +15,7 @@ def admin_client(client):
 
 
 def test_the_admin_lists_rooms_and_messages(admin_client, lobby, alice, bob):
-    Message.objects.create(room=lobby, user=alice, content="visible in the admin")
+    post(lobby, alice, "visible in the admin")
     DirectMessage.objects.create(sender=alice, recipient=bob, content="also here")
     assert b"lobby" in admin_client.get("/admin/chat/room/").content
     assert b"visible in the admin" in admin_client.get("/admin/chat/message/").content

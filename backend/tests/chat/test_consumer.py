@@ -11,7 +11,7 @@ from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 from accounts.tickets import ws_ticket_issue
 from chat.models import DirectMessage, Message, Room
 from config.asgi import application
-from tests.conftest import bearer, open_socket, receive_until
+from tests.conftest import apost, bearer, open_socket, receive_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -30,7 +30,7 @@ async def close_code(socket):
 
 async def test_a_new_socket_gets_the_user_list_then_the_latest_history(alice, lobby, settings):
     for n in range(12):
-        await Message.objects.acreate(room=lobby, user=alice, content=f"m{n}")
+        await apost(lobby, alice, f"m{n}")
     socket = WebsocketCommunicator(
         application, "/ws/chat/lobby/", headers=[(b"authorization", _bearer(alice))]
     )
@@ -44,10 +44,7 @@ async def test_a_new_socket_gets_the_user_list_then_the_latest_history(alice, lo
 
 
 async def test_resuming_with_after_sends_everything_missed(alice, lobby, settings):
-    ids = [
-        (await Message.objects.acreate(room=lobby, user=alice, content=f"m{n}")).id
-        for n in range(15)
-    ]
+    ids = [(await apost(lobby, alice, f"m{n}")).id for n in range(15)]
     socket = WebsocketCommunicator(application, f"/ws/chat/lobby/?after={ids[1]}")
     await socket.connect()
     await socket.receive_json_from()
@@ -59,9 +56,7 @@ async def test_resuming_with_after_sends_everything_missed(alice, lobby, setting
 
 async def test_resume_is_capped_and_says_there_is_more(alice, lobby, settings):
     settings.CHAT = {**settings.CHAT, "RESUME_LIMIT": 3}
-    ids = [
-        (await Message.objects.acreate(room=lobby, user=alice, content="m")).id for _ in range(5)
-    ]
+    ids = [(await apost(lobby, alice, "m")).id for _ in range(5)]
     socket = WebsocketCommunicator(application, f"/ws/chat/lobby/?after={ids[0]}")
     await socket.connect()
     await socket.receive_json_from()

@@ -63,7 +63,7 @@ def test_an_empty_value_counts_as_unset(monkeypatch):
 
 def test_every_variable_the_backend_reads_is_documented_in_env_example():
     config = Path(__file__).resolve().parents[2] / "config"
-    source = "".join(path.read_text() for path in config.glob("*.py"))
+    source = "".join(path.read_text() for path in config.glob("**/*.py"))
     read = set(re.findall(r'env_(?:str|int|bool|list|rate)\("([A-Z_]+)"', source))
     example = (config.parents[1] / ".env.example").read_text()
     documented = set(re.findall(r"^([A-Z_]+)=", example, re.MULTILINE))

@@ -1,6 +1,8 @@
 import pytest
 from django.test import override_settings
 
+from chat.delivery.broker import broker, shared_redis
+
 
 def test_healthz_answers_while_the_process_runs(client):
     response = client.get("/healthz")
@@ -16,20 +18,14 @@ def test_readyz_checks_the_database_and_the_channel_layer(client):
 
 
 @pytest.mark.django_db
-def test_readyz_is_503_when_the_channel_layer_does_not_answer(client):
-    from channels.layers import channel_layers
-
-    unreachable = {
-        "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            # Nothing listens on port 1.
-            "CONFIG": {"hosts": [{"address": "redis://127.0.0.1:1/0", "socket_timeout": 1}]},
-        }
-    }
-    with override_settings(CHANNEL_LAYERS=unreachable):
-        channel_layers.backends.clear()
+def test_readyz_is_503_when_redis_does_not_answer(client):
+    # Nothing listens on port 1.
+    with override_settings(REDIS_URL="redis://127.0.0.1:1/0"):
+        broker.cache_clear()
+        shared_redis.cache_clear()
         response = client.get("/readyz")
-    channel_layers.backends.clear()
+    broker.cache_clear()
+    shared_redis.cache_clear()
     assert response.status_code == 503
     assert response.json()["channel_layer"] == "error"
     assert response.json()["database"] == "ok"

@@ -8,6 +8,7 @@ import pytest
 import accounts.services  # noqa: F401  (registers its ChatError subclasses)
 import chat.consumers  # noqa: F401
 from chat.errors import ChatError
+from chat import protocol
 from chat.protocol import CLIENT_FRAMES, SERVER_EVENTS
 
 DOC = (Path(__file__).resolve().parents[3] / "docs" / "protocol.md").read_text()
@@ -39,3 +40,8 @@ def test_every_server_event_and_its_fields_are_documented(event):
 def test_every_error_code_and_close_code_is_documented(error):
     assert re.search(rf"\| `{error.code}` \|", DOC), error.code
     assert str(error.close_code) in DOC
+
+
+@pytest.mark.parametrize("name", [name for name in dir(protocol) if name.startswith("CLOSE_")])
+def test_every_close_code_of_the_protocol_module_has_a_row(name):
+    assert re.search(rf"^\| {getattr(protocol, name)} \|", DOC, re.MULTILINE), name

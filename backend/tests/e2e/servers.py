@@ -1,4 +1,5 @@
-"""Real daphne processes for end-to-end tests, each on a free loopback port."""
+"""Real server processes (uvicorn or daphne) for end-to-end tests, each on a free loopback port,
+and what they need: a scratch database, users by the hundred, a Redis of their own."""
 
 import json
 import os
@@ -65,10 +66,67 @@ def server_env(database_url: str, **extra: str) -> dict:
     return env | extra
 
 
+_SEED = """
+import json, sys
+import django
+django.setup()
+from django.contrib.auth import get_user_model
+from rest_framework_simplejwt.tokens import AccessToken
+User = get_user_model()
+users = User.objects.bulk_create(User(username=name, password="!") for name in sys.argv[1:])
+print(json.dumps({user.username: str(AccessToken.for_user(user)) for user in users}))
+"""
+
+
+def seed_users(database_url: str, names: list[str]) -> dict[str, str]:
+    """Creates users straight in the database (sign-up hashes passwords: far too slow by the
+    hundred) and returns an access token for each."""
+    done = subprocess.run(
+        [sys.executable, "-c", _SEED, *names],
+        cwd=BACKEND_DIR,
+        env=server_env(database_url, DJANGO_SETTINGS_MODULE="config.settings"),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+class RedisProcess:
+    """A redis-server of the test's own, which it may stop and start again under live sockets."""
+
+    def __init__(self, log_dir: Path) -> None:
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.log = log_dir / f"redis-{self.port}.log"
+        self.process: subprocess.Popen | None = None
+        self.start()
+
+    def start(self) -> None:
+        command = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1"]
+        command += ["--save", "", "--appendonly", "no", "--logfile", str(self.log)]
+        self.process = subprocess.Popen(command)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                    return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("redis-server did not start")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
+
 class Server:
     """One backend process started the way production starts it (python -m config.server)."""
 
     def __init__(self, database_url: str, log_dir: Path, **env: str) -> None:
+        self.kind = env.get("ASGI_SERVER", "uvicorn")
+        self.database_url = database_url
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.ws = f"ws://127.0.0.1:{self.port}"
@@ -100,6 +158,9 @@ class Server:
 
     def log_tail(self, lines: int = 40) -> str:
         return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+
+    def tracebacks(self) -> int:
+        return self.log.read_text(errors="replace").count("Traceback (most recent call last)")
 
     def kill(self) -> None:
         self.process.send_signal(signal.SIGKILL)

@@ -1,6 +1,6 @@
 import { FakeWebSocket } from '@/test/fakeWebSocket';
 import type { MessagePage, RoomMessage } from './protocol';
-import { RoomSocket, type ConnectionState, type RoomEventHandlers, type RoomSocketOptions } from './socket';
+import { RESUME, RoomSocket, type ConnectionState, type RoomEventHandlers, type RoomSocketOptions } from './socket';
 
 function message(id: number, user = 'bob', text = `message ${id}`): RoomMessage {
   return { id, room: 'lobby', user, message: text, timestamp: `2026-11-24T09:00:${String(id % 60).padStart(2, '0')}.000000Z` };
@@ -228,6 +228,24 @@ describe('RoomSocket resume and de-duplication', () => {
     t.last().receive(chat(4));
     t.last().receive(chat(5));
     expect(t.handlers.chat_message).toHaveBeenCalledTimes(2);
+  });
+
+  it('reconnects with after= when the server says it may have missed messages (4409)', async () => {
+    const t = setup();
+    t.socket.start();
+    await t.settle();
+    t.greet([message(1)]);
+    t.last().receive(chat(2));
+    t.last().serverClose(RESUME, 'fell behind; reconnect with after=');
+    expect(t.socket.getState()).toMatchObject({ status: 'reconnecting' });
+    await vi.advanceTimersByTimeAsync(500);
+    expect(t.sockets).toHaveLength(2);
+    expect(t.last().params.get('after')).toBe('2');
+    t.greet([message(3)]);
+    expect(t.handlers.history).toHaveBeenLastCalledWith(
+      { type: 'history', messages: [message(3)], has_more: false },
+      { resumed: true },
+    );
   });
 
   it('resumes with after=0 when the room was empty', async () => {

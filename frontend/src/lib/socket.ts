@@ -109,6 +109,11 @@ const FINAL_CLOSE_CODES: Record<number, string> = {
 };
 const NORMAL_CLOSURE = 1000;
 const UNAUTHORIZED = 4401;
+/**
+ * The server could not keep this socket's stream whole (it fell behind, or the server lost its
+ * subscription to the other servers): reconnecting with `after=` fills the gap from the database.
+ */
+export const RESUME = 4409;
 /** What we close a socket with when it stopped answering pings; we reconnect after it. */
 const DEAD_CONNECTION = 4000;
 const OUTBOX_BURST = 10;
@@ -281,7 +286,9 @@ export class RoomSocket {
       return;
     }
     // Anything else, 1000 from the server included (our own closes never get here), is worth a
-    // retry: a server that restarts may close with 1000, 1001, 1012 or just drop the connection.
+    // retry: a server that restarts may close with 1000, 1001, 1012 or just drop the connection,
+    // and RESUME asks for exactly that. Every reconnect after the first history resumes with
+    // `after=`; the backoff's jitter spreads out the crowd a server closes all at once.
     if (code === UNAUTHORIZED) {
       // The ticket was refused: get a fresh access token so the next ticket is good.
       this.setState({ status: 'reconnecting', attempt: this.attempt, retryAt: null });

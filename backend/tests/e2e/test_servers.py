@@ -1,4 +1,5 @@
-"""Through real daphne processes and a real WebSocket client, as a third-party client sees it."""
+"""Through real server processes (uvicorn and daphne) and a real WebSocket client, as a third-party
+client sees it."""
 
 import asyncio
 import json
@@ -114,18 +115,20 @@ async def test_a_message_crosses_between_two_processes_through_redis(start_serve
 
 
 @pytest.mark.services
+@pytest.mark.parametrize("server_kind", ["both"])
 async def test_an_idle_socket_over_redis_outlives_a_minute(start_server):
-    """channels_redis issue 422: with redis-py 8's 5 s default socket timeout, an idle
-    consumer's blocking read timed out and the socket died."""
-    server = start_server()
-    alice, bob = server.sign_up("alice"), server.sign_up("bob")
-    server.post("/api/rooms/", {"name": "lobby"}, alice)
-    idle = await joined(server, "lobby", alice)
+    """channels_redis issue 422 killed idle sockets after 5 s; our subscription connection
+    blocks without a timeout and is pinged instead. One minute on both servers at once."""
+    servers = [start_server(ASGI_SERVER=kind) for kind in ("uvicorn", "daphne")]
+    alice, bob = servers[0].sign_up("alice"), servers[0].sign_up("bob")
+    servers[0].post("/api/rooms/", {"name": "lobby"}, alice)
+    idle = [await joined(server, "lobby", alice) for server in servers]
     await asyncio.sleep(65)
-    talker = await joined(server, "lobby", bob)
+    talker = await joined(servers[0], "lobby", bob)
     await talker.send(json.dumps({"message": "still there?"}))
-    assert (await next_of(idle, "chat_message"))["message"] == "still there?"
-    await idle.close()
+    for socket in idle:
+        assert (await next_of(socket, "chat_message"))["message"] == "still there?"
+        await socket.close()
     await talker.close()
 
 

@@ -1,0 +1,1 @@
+"""Live delivery: events from the services to every socket they are for (see hub.py)."""

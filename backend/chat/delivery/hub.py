@@ -1,0 +1,171 @@
+"""The process's fan-out: every broadcast crosses Redis once per process, not once per socket.
+
+Services publish an event, already serialized, to a *topic* (a room, or a user's private
+messages) after their write commits (``publish_on_commit``). The hub holds this process's end of
+each topic it has sockets for (chat/delivery/topics.py): it subscribes once per topic and
+writes each event to the topic's local sockets (chat/delivery/outbox.py).
+
+The guarantee (docs/protocol.md, "Delivery guarantees"): every room message reaches every socket
+of its room, in commit order, or that socket is closed with CLOSE_RESUME and its client fills
+the gap from the database. The hub closes sockets that way when their buffer overflows and when
+this process may have missed broadcasts (its Redis subscription broke). A message whose publish
+was lost is fetched from the database: when a later one arrives, or at the latest at the next
+periodic check of the rooms' positions.
+"""
+
+import asyncio
+import logging
+
+from django.db import transaction
+
+from chat.delivery.broker import broker
+from chat.delivery.outbox import Outbox
+from chat.delivery.topics import RoomTopic, Topic
+from chat.history import room_last_seqs, room_replay
+from chat.protocol import CLOSE_RESUME, ServerEvent
+from chat.threads import in_thread
+
+logger = logging.getLogger(__name__)
+
+# How often the hub drops topics left without sockets and compares room positions with the
+# database (the backstop for a publish that was lost with no later message behind it).
+CHECK_INTERVAL = 5.0
+
+
+def room_topic(room_id: int) -> str:
+    return f"room.{room_id}"
+
+
+def user_topic(user_id: int) -> str:
+    return f"user.{user_id}"
+
+
+def publish(topic: str, event: ServerEvent, *, seq: int | None = None, origin: str = "") -> None:
+    """Sends ``event`` to every socket of ``topic`` in every process. Called from worker
+    threads; never raises: what it fails to send is the fan-out's to recover (see above).
+    ``origin`` names the connection an event is about, so that it is not echoed to itself."""
+    payload = f"{'' if seq is None else seq}\n{origin}\n{event.to_text()}"
+    try:
+        broker().publish(topic, payload)
+    except Exception as error:
+        logger.error("could not publish to %s (seq %s): %r", topic, seq, error)
+
+
+def publish_on_commit(topic: str, event: ServerEvent, *, seq: int | None = None) -> None:
+    """Publishes once the current transaction commits, so nobody hears of an unstored write."""
+    transaction.on_commit(lambda: publish(topic, event, seq=seq))
+
+
+class Hub:
+    def __init__(self) -> None:
+        self.topics: dict[str, Topic] = {}
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._maintenance: asyncio.Task | None = None
+
+    def ensure_running(self) -> None:
+        """Called on the event loop that serves the sockets, before the first join."""
+        loop = asyncio.get_running_loop()
+        if self._loop is loop:
+            return
+        self._loop = loop
+        self.topics = {}
+        broker().start(self._arrived, self._lost)
+        self._maintenance = loop.create_task(self._maintain(), name="fan-out maintenance")
+
+    def reset(self) -> None:
+        """Forgets every topic and the loop (tests: each has a loop of its own, whose end
+        cancels the tasks of the hub and its broker)."""
+        for topic in self.topics.values():
+            topic.stop()
+        self.topics = {}
+        self._loop = None
+        self._maintenance = None
+
+    async def join(self, name: str, outbox: Outbox) -> Topic:
+        """Called when a socket opens: from now on the topic's broadcasts are held for it until
+        ``Topic.go_live``. Raises when broadcasts cannot reach this process."""
+        topic = self.topics.get(name) or self._open(name)
+        topic.join(outbox)
+        try:
+            await asyncio.shield(topic.opened)
+        except BaseException:
+            topic.leave(outbox)
+            raise
+        return topic
+
+    def leave(self, name: str, outbox: Outbox) -> None:
+        """Called when a socket closes; the topic itself goes at a later check if left empty."""
+        topic = self.topics.get(name)
+        if topic is not None:
+            topic.leave(outbox)
+
+    def _open(self, name: str) -> Topic:
+        if name.startswith("room."):
+            topic = RoomTopic(name, int(name.removeprefix("room.")), in_thread(room_replay))
+        else:
+            topic = Topic(name)
+        self.topics[name] = topic
+        topic.opened = asyncio.ensure_future(self._subscribe(topic))
+        # A failure is read by every joiner; this keeps it from being reported as unread.
+        topic.opened.add_done_callback(lambda task: task.cancelled() or task.exception())
+        return topic
+
+    async def _subscribe(self, topic: Topic) -> None:
+        try:
+            await broker().subscribe(topic.name)
+            if isinstance(topic, RoomTopic):
+                # Read after the subscription is live: every later message will arrive.
+                positions = await in_thread(room_last_seqs)([topic.room_id])
+                topic.start(positions.get(topic.room_id, 0))
+        except BaseException:
+            self._drop(topic)
+            raise
+
+    def _drop(self, topic: Topic) -> None:
+        if self.topics.get(topic.name) is topic:
+            del self.topics[topic.name]
+        topic.stop()
+
+    def _arrived(self, name: str, payload: str) -> None:
+        topic = self.topics.get(name)
+        if topic is None:
+            return
+        seq, origin, text = payload.split("\n", 2)
+        topic.publish_arrived(int(seq) if seq else None, origin or None, text)
+
+    def _lost(self) -> None:
+        """Called by the broker when broadcasts may have been missed: every socket resumes."""
+        topics, self.topics = self.topics, {}
+        sockets = sum(len(topic.live) + len(topic.joining) for topic in topics.values())
+        if sockets:
+            logger.warning("broadcasts may have been missed; closing %d socket(s)", sockets)
+        for topic in topics.values():
+            topic.stop()
+            topic.close_all(CLOSE_RESUME, "broadcasts may have been missed; reconnect")
+
+    async def _maintain(self) -> None:
+        while True:
+            await asyncio.sleep(CHECK_INTERVAL)
+            try:
+                await self.check()
+            except Exception as error:
+                # The database or Redis is away; the next check tries again.
+                logger.warning("fan-out check failed: %r", error)
+
+    async def check(self) -> None:
+        """Drops topics found empty twice in a row; tells room topics where their room is."""
+        for topic in list(self.topics.values()):
+            if not topic.empty:
+                continue
+            if topic.idle:
+                self._drop(topic)
+                await broker().unsubscribe(topic.name)
+            else:
+                topic.idle = True
+        rooms = {t.room_id: t for t in self.topics.values() if isinstance(t, RoomTopic)}
+        if rooms:
+            for room_id, last_seq in (await in_thread(room_last_seqs)(list(rooms))).items():
+                rooms[room_id].note_last_seq(last_seq)
+
+
+hub = Hub()

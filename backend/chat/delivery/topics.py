@@ -1,0 +1,165 @@
+"""This process's end of one broadcast topic: the local sockets it writes each event to.
+
+A broadcast reaches a process once (chat/delivery/broker.py) and is written from here to every
+local socket of its topic as the same ready ASGI message: no per-socket encoding, queue or task.
+
+A socket that is opening is *joining*: what arrives for it meanwhile is held, and released after
+its history, less what that history already had (``go_live``). So a socket's stream starts
+exactly where its history ends: nothing missed, nothing twice.
+
+A room topic also keeps its messages in seq order (chat/delivery/sequencer.py): an early message
+waits for the ones before it, and a gap that does not fill itself within ``GAP_GRACE`` (a publish
+that failed, a publisher that died between commit and publish) is filled from the database.
+"""
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+
+from chat.delivery.outbox import Message, Outbox, text_message
+from chat.delivery.sequencer import Sequencer
+from chat.protocol import CLOSE_RESUME
+
+logger = logging.getLogger(__name__)
+
+# (seq or None, origin connection or None, the ASGI message)
+Event = tuple[int | None, str | None, Message]
+# (room id, first seq, last seq) -> {seq: frame text} of the messages the database holds
+Replay = Callable[[int, int, int], Awaitable[dict[int, str]]]
+
+# How long an out-of-order message waits for the ones before it before they are fetched.
+GAP_GRACE = 0.5
+
+
+class Topic:
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.live: dict[Outbox, None] = {}
+        self.joining: dict[Outbox, list[Event]] = {}
+        # Set by the hub: done once broadcasts to this topic reach this process.
+        self.opened: asyncio.Future | None = None
+        # Set by the hub's maintenance when it finds the topic without sockets.
+        self.idle = False
+
+    def publish_arrived(self, seq: int | None, origin: str | None, text: str) -> None:
+        """Called by the hub for every broadcast to this topic that reaches this process."""
+        self.deliver((seq, origin, text_message(text)))
+
+    def deliver(self, event: Event) -> None:
+        message = event[2]
+        for outbox in self.live:
+            outbox.put(message)
+        for held in self.joining.values():
+            held.append(event)
+
+    def join(self, outbox: Outbox) -> None:
+        self.joining[outbox] = []
+        self.idle = False
+
+    def go_live(self, outbox: Outbox, *, seen_up_to: int | None, origin: str | None) -> None:
+        """Called once the socket's history is out: what was held for it follows, except what
+        the history had (seq up to ``seen_up_to``) and the socket's own presence (``origin``)."""
+        held = self.joining.pop(outbox, None)
+        if held is None:  # it left meanwhile
+            return
+        for seq, from_origin, message in held:
+            already_sent = seq is not None and seen_up_to is not None and seq <= seen_up_to
+            if not already_sent and (origin is None or from_origin != origin):
+                outbox.put(message)
+        self.live[outbox] = None
+
+    def leave(self, outbox: Outbox) -> None:
+        self.live.pop(outbox, None)
+        self.joining.pop(outbox, None)
+
+    @property
+    def empty(self) -> bool:
+        return not self.live and not self.joining
+
+    def stop(self) -> None:
+        """Called when the hub drops the topic."""
+
+    def close_all(self, code: int, reason: str) -> None:
+        """Closes every local socket of the topic, for example when broadcasts may have been
+        missed; the topic is of no further use."""
+        for outbox in [*self.live, *self.joining]:
+            outbox.close(code, reason)
+        self.live.clear()
+        self.joining.clear()
+
+
+class RoomTopic(Topic):
+    def __init__(self, name: str, room_id: int, replay: Replay) -> None:
+        super().__init__(name)
+        self.room_id = room_id
+        self._replay = replay
+        self._sequencer: Sequencer[Event] | None = None
+        # Arrivals before start(): subscribed, but the room's position not read yet.
+        self._before_start: list[Event] = []
+        self._gap_timer: asyncio.TimerHandle | None = None
+        self._repair: asyncio.Task | None = None
+
+    def start(self, last_seq: int) -> None:
+        """Called once the subscription is live and the room's last seq was read after it:
+        every message above ``last_seq`` will now arrive (or be found missing)."""
+        self._sequencer = Sequencer(last_seq)
+        for event in self._before_start:
+            self._arrived(event)
+        self._before_start.clear()
+
+    def publish_arrived(self, seq: int | None, origin: str | None, text: str) -> None:
+        event = (seq, origin, text_message(text))
+        if seq is None:  # presence: not part of the numbered stream
+            self.deliver(event)
+        elif self._sequencer is None:
+            self._before_start.append(event)
+        else:
+            self._arrived(event)
+
+    def note_last_seq(self, last_seq: int) -> None:
+        """Called by the hub's periodic check with the room's last seq in the database, so a lost
+        publish of a room's latest message is noticed even when no later message follows."""
+        if self._sequencer is not None:
+            self._sequencer.note_exists(last_seq)
+            self._watch_for_gap()
+
+    def _arrived(self, event: Event) -> None:
+        for released in self._sequencer.add(event[0], event):
+            self.deliver(released)
+        self._watch_for_gap()
+
+    def _watch_for_gap(self) -> None:
+        if self._sequencer.missing() and self._gap_timer is None and self._repair is None:
+            loop = asyncio.get_running_loop()
+            self._gap_timer = loop.call_later(GAP_GRACE, self._gap_grace_over)
+
+    def _gap_grace_over(self) -> None:
+        self._gap_timer = None
+        if self._sequencer.missing():
+            self._repair = asyncio.ensure_future(self._fill_gaps())
+
+    async def _fill_gaps(self) -> None:
+        gap = None
+        try:
+            while gap := self._sequencer.missing():
+                first, last = gap
+                logger.info("room %s: fetching seq %d-%d, which never arrived", self.name, *gap)
+                found = await self._replay(self.room_id, first, last)
+                events = {seq: (seq, None, text_message(text)) for seq, text in found.items()}
+                for released in self._sequencer.fill(events, last):
+                    self.deliver(released)
+        except Exception:
+            logger.exception("room %s: could not fill a gap; its sockets must resume", self.name)
+            self.close_all(CLOSE_RESUME, "missed messages; reconnect with after=")
+            if gap:
+                self._sequencer.fill({}, gap[1])
+        finally:
+            self._repair = None
+        self._watch_for_gap()
+
+    def stop(self) -> None:
+        """Called when the hub drops the topic: no timer or repair may outlive it."""
+        if self._gap_timer is not None:
+            self._gap_timer.cancel()
+        if self._repair is not None:
+            self._repair.cancel()

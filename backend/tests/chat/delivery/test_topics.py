@@ -1,0 +1,156 @@
+import asyncio
+
+import pytest
+
+from chat.delivery import topics
+from chat.delivery.outbox import Outbox
+from chat.delivery.topics import RoomTopic, Topic
+from chat.protocol import CLOSE_RESUME
+
+
+class Socket:
+    """An outbox whose server takes every frame at once, and what it was sent."""
+
+    def __init__(self) -> None:
+        self.frames: list[str] = []
+        self.outbox = Outbox(self._send, limit=100)
+
+    async def _send(self, message: dict) -> None:
+        self.frames.append(message.get("text") or f"close {message['code']}")
+
+
+def frame(seq: int) -> str:
+    return f"m{seq}"
+
+
+def test_a_broadcast_reaches_every_live_socket():
+    topic = Topic("user.1")
+    first, second = Socket(), Socket()
+    for socket in (first, second):
+        topic.join(socket.outbox)
+        topic.go_live(socket.outbox, seen_up_to=None, origin=None)
+    topic.publish_arrived(None, None, "hello")
+    assert first.frames == second.frames == ["hello"]
+
+
+def test_a_joining_socket_gets_what_came_meanwhile_after_its_history_less_what_it_had():
+    topic = Topic("room.1")
+    socket = Socket()
+    topic.join(socket.outbox)
+    topic.publish_arrived(3, None, frame(3))  # committed before the snapshot: in the history
+    topic.publish_arrived(4, None, frame(4))  # after it
+    topic.publish_arrived(None, "me", "my own user_join")
+    topic.publish_arrived(None, "other", "someone else's user_join")
+    socket.outbox.put({"type": "websocket.send", "text": "history"})
+    topic.go_live(socket.outbox, seen_up_to=3, origin="me")
+    assert socket.frames == ["history", "m4", "someone else's user_join"]
+
+
+def test_a_socket_that_left_hears_nothing_more():
+    topic = Topic("room.1")
+    socket = Socket()
+    topic.join(socket.outbox)
+    topic.go_live(socket.outbox, seen_up_to=None, origin=None)
+    topic.leave(socket.outbox)
+    topic.publish_arrived(None, None, "after")
+    assert socket.frames == []
+    assert topic.empty
+
+
+def test_close_all_closes_live_and_joining_sockets_with_the_given_code():
+    topic = Topic("room.1")
+    live, joining = Socket(), Socket()
+    topic.join(live.outbox)
+    topic.go_live(live.outbox, seen_up_to=None, origin=None)
+    topic.join(joining.outbox)
+    topic.close_all(CLOSE_RESUME, "missed")
+    assert live.frames == joining.frames == [f"close {CLOSE_RESUME}"]
+    assert topic.empty
+
+
+class Database:
+    """What room_replay would find: the frames of the messages stored so far."""
+
+    def __init__(self, *seqs: int) -> None:
+        self.rows = {seq: frame(seq) for seq in seqs}
+        self.asked: list[tuple[int, int]] = []
+        self.fails = False
+
+    async def replay(self, room_id: int, first: int, last: int) -> dict[int, str]:
+        self.asked.append((first, last))
+        if self.fails:
+            raise ConnectionError("database away")
+        return {seq: text for seq, text in self.rows.items() if first <= seq <= last}
+
+
+def live_room(database: Database, last_seq: int) -> tuple[RoomTopic, Socket]:
+    topic = RoomTopic("room.1", 1, database.replay)
+    socket = Socket()
+    topic.join(socket.outbox)
+    topic.start(last_seq)
+    topic.go_live(socket.outbox, seen_up_to=last_seq, origin=None)
+    return topic, socket
+
+
+@pytest.fixture(autouse=True)
+def short_grace(monkeypatch):
+    monkeypatch.setattr(topics, "GAP_GRACE", 0.05)
+
+
+async def test_messages_are_delivered_in_seq_order_whatever_order_they_arrive_in():
+    topic, socket = live_room(Database(), last_seq=0)
+    for seq in (2, 3, 1, 4):
+        topic.publish_arrived(seq, None, frame(seq))
+    assert socket.frames == ["m1", "m2", "m3", "m4"]
+
+
+async def test_arrivals_before_the_start_position_is_known_wait_for_it():
+    topic = RoomTopic("room.1", 1, Database().replay)
+    socket = Socket()
+    topic.join(socket.outbox)
+    topic.publish_arrived(5, None, frame(5))
+    topic.publish_arrived(6, None, frame(6))
+    topic.start(5)  # 5 committed before the subscription's start: the history has it
+    topic.go_live(socket.outbox, seen_up_to=5, origin=None)
+    assert socket.frames == ["m6"]
+
+
+async def test_a_message_whose_publish_was_lost_is_fetched_and_delivered_in_its_place():
+    database = Database(1, 2, 3)
+    topic, socket = live_room(database, last_seq=0)
+    topic.publish_arrived(1, None, frame(1))
+    topic.publish_arrived(3, None, frame(3))
+    assert socket.frames == ["m1"]
+    await asyncio.sleep(0.2)
+    assert database.asked == [(2, 2)]
+    assert socket.frames == ["m1", "m2", "m3"]
+
+
+async def test_a_gap_that_fills_itself_in_time_costs_no_query():
+    database = Database()
+    topic, socket = live_room(database, last_seq=0)
+    topic.publish_arrived(2, None, frame(2))
+    topic.publish_arrived(1, None, frame(1))
+    await asyncio.sleep(0.2)
+    assert database.asked == []
+    assert socket.frames == ["m1", "m2"]
+
+
+async def test_a_lost_latest_message_is_found_by_the_periodic_check():
+    database = Database(1)
+    topic, socket = live_room(database, last_seq=0)
+    topic.note_last_seq(1)
+    await asyncio.sleep(0.2)
+    assert socket.frames == ["m1"]
+    topic.publish_arrived(1, None, frame(1))  # the late publish is not a second copy
+    assert socket.frames == ["m1"]
+
+
+async def test_when_a_gap_cannot_be_filled_the_room_s_sockets_are_closed_to_resume():
+    database = Database(1, 2)
+    database.fails = True
+    topic, socket = live_room(database, last_seq=0)
+    topic.publish_arrived(2, None, frame(2))
+    await asyncio.sleep(0.2)
+    assert socket.frames == [f"close {CLOSE_RESUME}"]
+    assert topic.empty
