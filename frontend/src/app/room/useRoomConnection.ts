@@ -12,6 +12,8 @@ interface ComposerErrors {
   private: Readonly<Record<string, string>>;
 }
 
+type RoomFrame = Parameters<RoomSocket['send']>[0];
+
 /** Where a frame's error and pending copy belong: the room's box, or a conversation's. */
 function destination(frame: OutgoingFrame): { to: string | null; text: string; viaRoomBox: boolean } {
   if (frame.type === 'private_message') return { to: frame.to, text: frame.message, viaRoomBox: false };
@@ -37,6 +39,9 @@ export function useRoomConnection(room: string, me: string | null, enabled: bool
   const [outbox, setOutbox] = useState<readonly OutboxEntry[]>([]);
   const [errors, setErrors] = useState<ComposerErrors>({ room: null, private: {} });
   const socket = useRef<RoomSocket | null>(null);
+  // What is sent while the room's socket does not exist yet (its entry is still being checked):
+  // kept, with the room it was written in, until that room's socket takes it.
+  const early = useRef<{ room: string; frame: RoomFrame }[]>([]);
 
   useEffect(() => {
     if (!enabled) return;
@@ -56,6 +61,8 @@ export function useRoomConnection(room: string, me: string | null, enabled: bool
     });
     const opened = openRoomSocket(room, handlers, { onStateChange: setConnection, onOutboxChange: setOutbox });
     socket.current = opened;
+    for (const { frame } of early.current.filter((entry) => entry.room === room)) opened.send(frame);
+    early.current = [];
     return () => {
       opened.dispose();
       socket.current = null;
@@ -79,15 +86,29 @@ export function useRoomConnection(room: string, me: string | null, enabled: bool
     if (openPeer !== null && openUnread > 0) markRead(openPeer);
   }, [openPeer, openUnread, markRead]);
 
-  const sendToRoom = useCallback((text: string) => {
-    setErrors((previous) => ({ ...previous, room: null }));
-    socket.current?.send({ type: 'chat_message', message: text });
-  }, []);
+  const send = useCallback(
+    (frame: RoomFrame) => {
+      if (socket.current) socket.current.send(frame);
+      else early.current.push({ room, frame });
+    },
+    [room],
+  );
 
-  const sendPrivate = useCallback((to: string, text: string) => {
-    setErrors((previous) => ({ ...previous, private: { ...previous.private, [to]: '' } }));
-    socket.current?.send({ type: 'private_message', to, message: text });
-  }, []);
+  const sendToRoom = useCallback(
+    (text: string) => {
+      setErrors((previous) => ({ ...previous, room: null }));
+      send({ type: 'chat_message', message: text });
+    },
+    [send],
+  );
+
+  const sendPrivate = useCallback(
+    (to: string, text: string) => {
+      setErrors((previous) => ({ ...previous, private: { ...previous.private, [to]: '' } }));
+      send({ type: 'private_message', to, message: text });
+    },
+    [send],
+  );
 
   const dismissRoomError = useCallback(() => setErrors((previous) => ({ ...previous, room: null })), []);
   const dismissPrivateError = useCallback(
