@@ -30,3 +30,7 @@ class DirectMessageAdmin(admin.ModelAdmin):
     search_fields = ["content", "sender__username", "recipient__username"]
     list_select_related = ["sender", "recipient"]
     raw_id_fields = ["sender", "recipient"]
+
+    def has_add_permission(self, request) -> bool:
+        # Sent through the chat only (chat.messages.private_message_send), like room messages.
+        return False

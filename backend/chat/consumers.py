@@ -6,6 +6,7 @@ import time
 from urllib.parse import parse_qs
 
 from channels.consumer import get_handler_name
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from redis.exceptions import RedisError
@@ -13,6 +14,7 @@ from redis.exceptions import RedisError
 from chat.delivery.broker import BrokerUnavailable
 from chat.delivery.hub import hub, room_topic, user_topic
 from chat.delivery.outbox import Outbox, text_message
+from chat.delivery.topics import NumberedTopic
 from chat.errors import BadCredentials, ChatError, InvalidFrame, RateLimited
 from chat.history import chat_message_event
 from chat.messages import message_send, private_message_send
@@ -47,10 +49,18 @@ class ChatConsumer(AsyncWebsocketConsumer):
     topics: tuple[str, ...] = ()
 
     async def __call__(self, scope, receive, send) -> None:
-        # Channels skips disconnect() when a handler raises, so leaving the room (presence, the
-        # hub's topics) must happen however the consumer ends.
+        # Channels' own __call__ runs receive() in a task and waits on it with asyncio.wait, so
+        # that it can listen to a channel layer as well; this consumer has none, so it awaits
+        # receive() directly: no task per socket, nor per frame. It also leaves the room however
+        # the consumer ends (Channels skips disconnect() when a handler raises).
+        self.scope = scope
+        self.channel_layer = None
+        self.base_send = send
         try:
-            await super().__call__(scope, receive, send)
+            while True:
+                await self.dispatch(await receive())
+        except StopConsumer:
+            pass
         finally:
             await self.leave_room()
 
@@ -81,25 +91,29 @@ class ChatConsumer(AsyncWebsocketConsumer):
         if self.scope.get("auth_error"):
             raise BadCredentials(self.scope["auth_error"])
         after = resume_point(self.scope)
-        room = await in_thread(room_for)(
-            user=self.user, name=self.scope["url_route"]["kwargs"]["room_name"]
-        )
-        hub.ensure_running()
-        keeper.ensure_running()
-        self.room = room
-        self.topics = (room_topic(room.pk),)
-        if self.user.is_authenticated:
-            self.topics += (user_topic(self.user.pk),)
+        name = self.scope["url_route"]["kwargs"]["room_name"]
+        self.room = await in_thread(room_for)(user=self.user, name=name)
         # Hear the topics before reading the snapshot, so that what happens meanwhile is in
         # one or the other; go_live then drops what the snapshot already had.
-        joined = [await hub.join(name, self.outbox) for name in self.topics]
+        room_stream, *private_streams = await self.hear_topics()
         snapshot = await in_thread(session_open)(
-            room=room, user=self.user, connection=self.connection, after=after
+            room=self.room, user=self.user, connection=self.connection, after=after
         )
         await self.send_event(snapshot.users)
         await self.send_event(snapshot.history)
-        for topic in joined:
-            topic.go_live(self.outbox, seen_up_to=snapshot.last_seq, origin=self.connection)
+        room_stream.go_live(self.outbox, seen_up_to=snapshot.last_seq, origin=self.connection)
+        for stream in private_streams:
+            # Private messages are not in the history: everything held follows it.
+            stream.go_live(self.outbox, seen_up_to=None, origin=None)
+
+    async def hear_topics(self) -> list[NumberedTopic]:
+        """Joins this socket's topics in the hub: its room, and for a user their private ones."""
+        hub.ensure_running()
+        keeper.ensure_running()
+        self.topics = (room_topic(self.room.pk),)
+        if self.user.is_authenticated:
+            self.topics += (user_topic(self.user.pk),)
+        return [await hub.join(name, self.outbox) for name in self.topics]
 
     async def disconnect(self, code: int) -> None:
         """Called when the socket closes, for any reason."""

@@ -3,11 +3,12 @@
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Max, Q, QuerySet
 
-from chat.models import DirectMessage, Message, Room
+from chat.models import DirectMessage, Mailbox, Message, Room
 from chat.protocol import (
     ChatMessageEvent,
     Conversation,
     PrivateMessage,
+    PrivateMessageEvent,
     PrivateMessagePage,
     RoomMessage,
     RoomMessagePage,
@@ -40,6 +41,10 @@ def private_message_payload(message: DirectMessage) -> PrivateMessage:
 def chat_message_event(message: Message) -> ChatMessageEvent:
     payload = room_message_payload(message).model_dump()
     return ChatMessageEvent(**payload, client_id=message.client_id)
+
+
+def private_message_event(message: DirectMessage) -> PrivateMessageEvent:
+    return PrivateMessageEvent(**private_message_payload(message).model_dump())
 
 
 def room_messages_page(
@@ -80,6 +85,19 @@ def room_replay(room_id: int, first: int, last: int) -> dict[int, str]:
         room_id=room_id, seq__gte=first, seq__lte=last
     )
     return {message.seq: chat_message_event(message).to_text() for message in messages}
+
+
+def mailbox_last_seqs(user_ids: list[int]) -> dict[int, int]:
+    """How far each user's stream of received private messages has got."""
+    return dict(Mailbox.objects.filter(pk__in=user_ids).values_list("pk", "last_seq"))
+
+
+def private_replay(user_id: int, first: int, last: int) -> dict[int, str]:
+    """The private messages to the user numbered ``first`` to ``last``, as broadcast."""
+    messages = DirectMessage.objects.select_related("sender", "recipient").filter(
+        recipient_id=user_id, recipient_seq__gte=first, recipient_seq__lte=last
+    )
+    return {message.recipient_seq: private_message_event(message).to_text() for message in messages}
 
 
 def private_messages_page(

@@ -3,15 +3,14 @@
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.db.models import QuerySet
 
 from chat.delivery.hub import publish_on_commit, room_topic, user_topic
 from chat.errors import EmptyMessage, MessageTooLong, NotAuthenticated, UserNotFound
-from chat.history import chat_message_event, private_message_payload
+from chat.history import chat_message_event, private_message_event
 from chat.models import DirectMessage, Message, Room
-from chat.protocol import PrivateMessageEvent
-from chat.store import room_message_insert
+from chat.store import private_message_insert, room_message_insert
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -64,18 +63,18 @@ def private_message_send(
     content = check_message_text(text)
     recipient = user_by_username(to)
     try:
-        with transaction.atomic():
-            message = DirectMessage.objects.create(
-                sender=sender, recipient=recipient, content=content, client_id=client_id
-            )
+        message = private_message_insert(
+            sender=sender, recipient=recipient, content=content, client_id=client_id
+        )
     except IntegrityError:
         mine = DirectMessage.objects.select_related("sender", "recipient").filter(sender=sender)
         earlier = _earlier_send(mine, client_id)
         if earlier is None:
             raise
         return earlier, False
-    event = PrivateMessageEvent(**private_message_payload(message).model_dump())
-    publish_on_commit(user_topic(recipient.pk), event)
+    publish_on_commit(
+        user_topic(recipient.pk), private_message_event(message), seq=message.recipient_seq
+    )
     return message, True
 
 

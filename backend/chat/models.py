@@ -45,6 +45,19 @@ class Message(models.Model):
         return f"{self.user} in {self.room}: {self.content[:50]}"
 
 
+class Mailbox(models.Model):
+    """The numbering of the private messages a user receives: their live stream, like a room's."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    # The recipient_seq of the newest message to the user; see chat/store.py.
+    last_seq = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"mailbox of {self.user_id} at {self.last_seq}"
+
+
 class DirectMessage(models.Model):
     sender = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sent_direct_messages"
@@ -52,6 +65,8 @@ class DirectMessage(models.Model):
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="received_direct_messages"
     )
+    # 1, 2, 3, ... per recipient, in commit order, as Message.seq is per room.
+    recipient_seq = models.BigIntegerField(editable=False)
     content = models.TextField()
     created_at = models.DateTimeField(auto_now_add=True)
     client_id = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
@@ -64,10 +79,13 @@ class DirectMessage(models.Model):
         ]
         constraints = [
             models.UniqueConstraint(
+                fields=["recipient", "recipient_seq"], name="direct_message_seq_once_per_recipient"
+            ),
+            models.UniqueConstraint(
                 fields=["sender", "client_id"],
                 condition=Q(client_id__isnull=False),
                 name="direct_message_client_id_once_per_sender",
-            )
+            ),
         ]
 
     def __str__(self) -> str:

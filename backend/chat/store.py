@@ -1,43 +1,59 @@
-"""Storing a room message with its per-room sequence number, in commit order.
+"""Storing a message with the next number of its stream (its room, or its recipient's mailbox).
 
 PostgreSQL hands out ids at INSERT, not at COMMIT, so with plain inserts a message with a lower
 id can become visible after one with a higher id, and a reader's "largest id seen" cursor would
-skip it for good. Here every insert first bumps its room's ``last_seq``: that row lock is held
-until the insert commits, so the next message of the room gets both its seq and its id only
-after this one committed. Within a room, seq and id order are therefore commit order, and seqs
-have no holes (a rolled-back insert rolls its bump back too).
+skip it for good. Here every insert first bumps its stream's counter (``Room.last_seq``,
+``Mailbox.last_seq``): that row lock is held until the insert commits, so the stream's next
+message gets its number, and its id, only after this one committed. Within a stream, numbers and
+ids therefore follow commit order, and numbers have no holes (a refused insert rolls its bump
+back too). Live delivery relies on both (chat/delivery/sequencer.py).
+
+A private message also locks its sender's mailbox (without bumping it), so that all the private
+messages to *or from* a user commit in id order: the catch-up cursor of
+``GET /api/dms/messages/?after=`` covers both. The two rows are always locked in user id order,
+so two people writing to each other at once cannot deadlock.
 """
 
 from contextlib import nullcontext
-from datetime import datetime
+from itertools import chain
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, transaction
 from django.utils import timezone
 
-from chat.models import Message, Room
+from chat.errors import RoomNotFound
+from chat.models import DirectMessage, Mailbox, Message, Room
 
-_message = Message._meta.db_table
-_room = Room._meta.db_table
+_room, _mailbox = Room._meta.db_table, Mailbox._meta.db_table
+_message, _direct = Message._meta.db_table, DirectMessage._meta.db_table
 
-# PostgreSQL: one statement, so one round trip, and the room's row is locked only for as long as
-# the statement (and its commit, when autocommitting) takes.
-_INSERT_IN_ORDER = f"""
-WITH next AS (
-    UPDATE {_room} SET last_seq = last_seq + 1 WHERE id = %s RETURNING last_seq
+_NEXT_ROOM_SEQ = f"UPDATE {_room} SET last_seq = last_seq + 1 WHERE id = %s RETURNING last_seq"
+# (user, bump) rows in user id order: the recipient's with 1, the sender's with 0 (locked only).
+_NEXT_MAILBOX_SEQ = (
+    f"INSERT INTO {_mailbox} (user_id, last_seq) VALUES {{rows}} ON CONFLICT (user_id)"
+    f" DO UPDATE SET last_seq = {_mailbox}.last_seq + EXCLUDED.last_seq"
+    " RETURNING user_id, last_seq"
 )
-INSERT INTO {_message} (room_id, seq, user_id, content, client_id, created_at)
-SELECT %s, last_seq, %s, %s, %s, %s FROM next
-RETURNING id, seq
-"""
+# Both read the number from ``next``: the bump itself on PostgreSQL, its result elsewhere.
+_INSERT_MESSAGE = (
+    f"INSERT INTO {_message} (room_id, seq, user_id, content, client_id, created_at)"
+    " SELECT %s, last_seq, %s, %s, %s, %s FROM next RETURNING id, seq"
+)
+_INSERT_DIRECT = (
+    f"INSERT INTO {_direct}"
+    " (recipient_id, recipient_seq, sender_id, content, client_id, created_at)"
+    " SELECT user_id, last_seq, %s, %s, %s, %s FROM next WHERE user_id = %s"
+    " RETURNING id, recipient_seq"
+)
 
 
 def room_message_insert(
     *, room: Room, user: AbstractBaseUser, content: str, client_id: str | None
 ) -> Message:
     """Insert one message as the room's next seq; raises IntegrityError for a reused client_id."""
-    insert = _insert_postgresql if connection.vendor == "postgresql" else _insert_portable
-    message_id, seq, created_at = insert(room.pk, user.pk, content, client_id, timezone.now())
+    created_at = timezone.now()
+    params = [room.pk, user.pk, content, client_id, _db_time(created_at)]
+    message_id, seq = _insert_numbered(_NEXT_ROOM_SEQ, [room.pk], _INSERT_MESSAGE, params)
     return Message(
         id=message_id,
         seq=seq,
@@ -49,40 +65,73 @@ def room_message_insert(
     )
 
 
-def _insert_postgresql(
-    room_id: int, user_id: int, content: str, client_id: str | None, created_at: datetime
-) -> tuple[int, int, datetime]:
-    # Inside a transaction, a refused insert must roll back to a savepoint, not doom the rest.
+def private_message_insert(
+    *,
+    sender: AbstractBaseUser,
+    recipient: AbstractBaseUser,
+    content: str,
+    client_id: str | None,
+) -> DirectMessage:
+    """Insert one private message as the recipient's next; IntegrityError for a reused client_id."""
+    created_at = timezone.now()
+    bumps = {sender.pk: 0} | {recipient.pk: 1}  # one row for a message to oneself
+    rows = sorted(bumps.items())
+    next_seq = _NEXT_MAILBOX_SEQ.format(rows=", ".join(["(%s, %s)"] * len(rows)))
+    next_params = [value for row in rows for value in row]
+    params = [sender.pk, content, client_id, _db_time(created_at), recipient.pk]
+    message_id, seq = _insert_numbered(next_seq, next_params, _INSERT_DIRECT, params)
+    return DirectMessage(
+        id=message_id,
+        recipient_seq=seq,
+        sender=sender,
+        recipient=recipient,
+        content=content,
+        client_id=client_id,
+        created_at=created_at,
+    )
+
+
+def _db_time(moment):
+    return connection.ops.adapt_datetimefield_value(moment)
+
+
+def _insert_numbered(
+    next_seq: str, next_params: list, insert: str, params: list
+) -> tuple[int, int]:
+    """Runs ``insert``, which reads its number from ``next``, after the ``next_seq`` bump."""
+    if connection.vendor == "postgresql":
+        row = _insert_in_one_statement(next_seq, next_params, insert, params)
+    else:
+        row = _insert_in_one_transaction(next_seq, next_params, insert, params)
+    if row is None:  # only a room's counter can be missing: the room was deleted meanwhile
+        raise RoomNotFound("The room no longer exists.")
+    return row
+
+
+def _insert_in_one_statement(
+    next_seq: str, next_params: list, insert: str, params: list
+) -> tuple[int, int] | None:
+    # One round trip; the counters' rows are locked only for as long as the statement (and its
+    # commit, when autocommitting) takes. Inside a transaction, a refused insert must roll back
+    # to a savepoint, not doom the rest of it.
     savepoint = transaction.atomic() if connection.in_atomic_block else nullcontext()
     with savepoint, connection.cursor() as cursor:
-        params = [room_id, room_id, user_id, content, client_id, created_at]
-        cursor.execute(_INSERT_IN_ORDER, params)
-        row = cursor.fetchone()
-    if row is None:
-        raise Room.DoesNotExist(f"room {room_id} is gone")
-    return row[0], row[1], created_at
+        cursor.execute(f"WITH next AS ({next_seq}) {insert}", [*next_params, *params])
+        return cursor.fetchone()
 
 
-def _insert_portable(
-    room_id: int, user_id: int, content: str, client_id: str | None, created_at: datetime
-) -> tuple[int, int, datetime]:
-    # SQLite has no data-modifying CTEs; it also has one writer at a time, so the two statements
-    # in one transaction give the same order.
+def _insert_in_one_transaction(
+    next_seq: str, next_params: list, insert: str, params: list
+) -> tuple[int, int] | None:
+    # SQLite has no data-modifying CTEs; it also has one writer at a time, so two statements in
+    # one transaction give the same order. ``next`` is then the bump's result, as a table.
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {_room} SET last_seq = last_seq + 1 WHERE id = %s RETURNING last_seq",
-            [room_id],
-        )
-        row = cursor.fetchone()
-        if row is None:
-            raise Room.DoesNotExist(f"room {room_id} is gone")
-        message = Message.objects.create(
-            room_id=room_id,
-            seq=row[0],
-            user_id=user_id,
-            content=content,
-            client_id=client_id,
-            created_at=created_at,
-        )
-    # auto_now_add stamped its own time; keep the one that was stored.
-    return message.id, message.seq, message.created_at
+        cursor.execute(next_seq, next_params)
+        bumped = cursor.fetchall()
+        if not bumped:
+            return None
+        columns = ", ".join(column[0] for column in cursor.description)
+        row = "(" + ", ".join(["%s"] * len(bumped[0])) + ")"
+        next_table = f"WITH next ({columns}) AS (VALUES {', '.join([row] * len(bumped))})"
+        cursor.execute(f"{next_table} {insert}", [*chain.from_iterable(bumped), *params])
+        return cursor.fetchone()

@@ -18,10 +18,10 @@ from rest_framework_simplejwt.tokens import AccessToken
 
 from chat.delivery.broker import broker, shared_redis
 from chat.delivery.hub import hub
-from chat.models import Message, Room
+from chat.models import DirectMessage, Message, Room
 from chat.presence import presence_store
 from chat.sessions import keeper
-from chat.store import room_message_insert
+from chat.store import private_message_insert, room_message_insert
 from config.asgi import application
 
 PASSWORD = "correct horse battery staple"
@@ -90,6 +90,16 @@ def post(room: Room, user, content: str) -> Message:
 
 
 apost = sync_to_async(post)
+
+
+def write(sender, recipient, content: str) -> DirectMessage:
+    """Stores a private message as the chat does (numbered for its recipient), unannounced."""
+    return private_message_insert(
+        sender=sender, recipient=recipient, content=content, client_id=None
+    )
+
+
+awrite = sync_to_async(write)
 
 
 def make_user(username: str, **extra):

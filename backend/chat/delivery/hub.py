@@ -15,13 +15,15 @@ periodic check of the rooms' positions.
 
 import asyncio
 import logging
+from collections.abc import Callable
+from typing import NamedTuple
 
 from django.db import transaction
 
 from chat.delivery.broker import broker
 from chat.delivery.outbox import Outbox
-from chat.delivery.topics import RoomTopic, Topic
-from chat.history import room_last_seqs, room_replay
+from chat.delivery.topics import NumberedTopic
+from chat.history import mailbox_last_seqs, private_replay, room_last_seqs, room_replay
 from chat.protocol import CLOSE_RESUME, ServerEvent
 from chat.threads import in_thread
 
@@ -30,6 +32,19 @@ logger = logging.getLogger(__name__)
 # How often the hub drops topics left without sockets and compares room positions with the
 # database (the backstop for a publish that was lost with no later message behind it).
 CHECK_INTERVAL = 5.0
+
+
+class Stream(NamedTuple):
+    """How the database numbers a kind of topic: where each stream is, and its messages back."""
+
+    last_seqs: Callable[[list[int]], dict[int, int]]
+    replay: Callable[[int, int, int], dict[int, str]]
+
+
+STREAMS = {
+    "room": Stream(room_last_seqs, room_replay),
+    "user": Stream(mailbox_last_seqs, private_replay),
+}
 
 
 def room_topic(room_id: int) -> str:
@@ -58,7 +73,7 @@ def publish_on_commit(topic: str, event: ServerEvent, *, seq: int | None = None)
 
 class Hub:
     def __init__(self) -> None:
-        self.topics: dict[str, Topic] = {}
+        self.topics: dict[str, NumberedTopic] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
         self._maintenance: asyncio.Task | None = None
 
@@ -81,7 +96,7 @@ class Hub:
         self._loop = None
         self._maintenance = None
 
-    async def join(self, name: str, outbox: Outbox) -> Topic:
+    async def join(self, name: str, outbox: Outbox) -> NumberedTopic:
         """Called when a socket opens: from now on the topic's broadcasts are held for it until
         ``Topic.go_live``. Raises when broadcasts cannot reach this process."""
         topic = self.topics.get(name) or self._open(name)
@@ -99,29 +114,26 @@ class Hub:
         if topic is not None:
             topic.leave(outbox)
 
-    def _open(self, name: str) -> Topic:
-        if name.startswith("room."):
-            topic = RoomTopic(name, int(name.removeprefix("room.")), in_thread(room_replay))
-        else:
-            topic = Topic(name)
+    def _open(self, name: str) -> NumberedTopic:
+        kind, _, stream_id = name.partition(".")
+        topic = NumberedTopic(name, kind, int(stream_id), in_thread(STREAMS[kind].replay))
         self.topics[name] = topic
         topic.opened = asyncio.ensure_future(self._subscribe(topic))
         # A failure is read by every joiner; this keeps it from being reported as unread.
         topic.opened.add_done_callback(lambda task: task.cancelled() or task.exception())
         return topic
 
-    async def _subscribe(self, topic: Topic) -> None:
+    async def _subscribe(self, topic: NumberedTopic) -> None:
         try:
             await broker().subscribe(topic.name)
-            if isinstance(topic, RoomTopic):
-                # Read after the subscription is live: every later message will arrive.
-                positions = await in_thread(room_last_seqs)([topic.room_id])
-                topic.start(positions.get(topic.room_id, 0))
+            # Read after the subscription is live: every later message will arrive.
+            positions = await in_thread(STREAMS[topic.kind].last_seqs)([topic.stream_id])
+            topic.start(positions.get(topic.stream_id, 0))
         except BaseException:
             self._drop(topic)
             raise
 
-    def _drop(self, topic: Topic) -> None:
+    def _drop(self, topic: NumberedTopic) -> None:
         if self.topics.get(topic.name) is topic:
             del self.topics[topic.name]
         topic.stop()
@@ -153,7 +165,7 @@ class Hub:
                 logger.warning("fan-out check failed: %r", error)
 
     async def check(self) -> None:
-        """Drops topics found empty twice in a row; tells room topics where their room is."""
+        """Drops topics found empty twice in a row; tells the others where their stream is."""
         for topic in list(self.topics.values()):
             if not topic.empty:
                 continue
@@ -162,10 +174,13 @@ class Hub:
                 await broker().unsubscribe(topic.name)
             else:
                 topic.idle = True
-        rooms = {t.room_id: t for t in self.topics.values() if isinstance(t, RoomTopic)}
-        if rooms:
-            for room_id, last_seq in (await in_thread(room_last_seqs)(list(rooms))).items():
-                rooms[room_id].note_last_seq(last_seq)
+        for kind, stream in STREAMS.items():
+            topics = {t.stream_id: t for t in self.topics.values() if t.kind == kind}
+            if topics:
+                for stream_id, last_seq in (
+                    await in_thread(stream.last_seqs)(list(topics))
+                ).items():
+                    topics[stream_id].note_last_seq(last_seq)
 
 
 hub = Hub()

@@ -7,9 +7,10 @@ A socket that is opening is *joining*: what arrives for it meanwhile is held, an
 its history, less what that history already had (``go_live``). So a socket's stream starts
 exactly where its history ends: nothing missed, nothing twice.
 
-A room topic also keeps its messages in seq order (chat/delivery/sequencer.py): an early message
-waits for the ones before it, and a gap that does not fill itself within ``GAP_GRACE`` (a publish
-that failed, a publisher that died between commit and publish) is filled from the database.
+A numbered topic (a room, a user's private messages) also keeps its messages in order
+(chat/delivery/sequencer.py): an early message waits for the ones before it, and a gap that does
+not fill itself within ``GAP_GRACE`` (a publish that failed, a publisher that died between commit
+and publish) is filled from the database.
 """
 
 import asyncio
@@ -24,7 +25,7 @@ logger = logging.getLogger(__name__)
 
 # (seq or None, origin connection or None, the ASGI message)
 Event = tuple[int | None, str | None, Message]
-# (room id, first seq, last seq) -> {seq: frame text} of the messages the database holds
+# (stream id, first seq, last seq) -> {seq: frame text} of the messages the database holds
 Replay = Callable[[int, int, int], Awaitable[dict[int, str]]]
 
 # How long an out-of-order message waits for the ones before it before they are fetched.
@@ -88,10 +89,14 @@ class Topic:
         self.joining.clear()
 
 
-class RoomTopic(Topic):
-    def __init__(self, name: str, room_id: int, replay: Replay) -> None:
+class NumberedTopic(Topic):
+    """A topic whose messages carry their stream's number: ``kind`` (room or user) and
+    ``stream_id`` say which stream; events without a number (presence) pass straight through."""
+
+    def __init__(self, name: str, kind: str, stream_id: int, replay: Replay) -> None:
         super().__init__(name)
-        self.room_id = room_id
+        self.kind = kind
+        self.stream_id = stream_id
         self._replay = replay
         self._sequencer: Sequencer[Event] | None = None
         # Arrivals before start(): subscribed, but the room's position not read yet.
@@ -100,7 +105,7 @@ class RoomTopic(Topic):
         self._repair: asyncio.Task | None = None
 
     def start(self, last_seq: int) -> None:
-        """Called once the subscription is live and the room's last seq was read after it:
+        """Called once the subscription is live and the stream's last seq was read after it:
         every message above ``last_seq`` will now arrive (or be found missing)."""
         self._sequencer = Sequencer(last_seq)
         for event in self._before_start:
@@ -117,8 +122,8 @@ class RoomTopic(Topic):
             self._arrived(event)
 
     def note_last_seq(self, last_seq: int) -> None:
-        """Called by the hub's periodic check with the room's last seq in the database, so a lost
-        publish of a room's latest message is noticed even when no later message follows."""
+        """Called by the hub's periodic check with the stream's last seq in the database, so a
+        lost publish of its latest message is noticed even when no later message follows."""
         if self._sequencer is not None:
             self._sequencer.note_exists(last_seq)
             self._watch_for_gap()
@@ -143,13 +148,13 @@ class RoomTopic(Topic):
         try:
             while gap := self._sequencer.missing():
                 first, last = gap
-                logger.info("room %s: fetching seq %d-%d, which never arrived", self.name, *gap)
-                found = await self._replay(self.room_id, first, last)
+                logger.info("%s: fetching seq %d-%d, which never arrived", self.name, *gap)
+                found = await self._replay(self.stream_id, first, last)
                 events = {seq: (seq, None, text_message(text)) for seq, text in found.items()}
                 for released in self._sequencer.fill(events, last):
                     self.deliver(released)
         except Exception:
-            logger.exception("room %s: could not fill a gap; its sockets must resume", self.name)
+            logger.warning("%s: could not fill a gap; its sockets must resume", self.name)
             self.close_all(CLOSE_RESUME, "missed messages; reconnect with after=")
             if gap:
                 self._sequencer.fill({}, gap[1])

@@ -1,6 +1,6 @@
 import pytest
 
-from chat.models import DirectMessage
+from tests.conftest import write
 
 pytestmark = pytest.mark.django_db
 
@@ -11,10 +11,8 @@ def conversation(alice, bob, mallory):
     ids = []
     for n in range(5):
         sender, recipient = (alice, bob) if n % 2 == 0 else (bob, alice)
-        ids.append(
-            DirectMessage.objects.create(sender=sender, recipient=recipient, content=f"d{n}").id
-        )
-    DirectMessage.objects.create(sender=mallory, recipient=bob, content="psst")
+        ids.append(write(sender, recipient, f"d{n}").id)
+    write(mallory, bob, "psst")
     return ids
 
 

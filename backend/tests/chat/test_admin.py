@@ -1,8 +1,7 @@
 import pytest
 from django.contrib.auth import get_user_model
 
-from chat.models import DirectMessage
-from tests.conftest import post
+from tests.conftest import post, write
 
 pytestmark = pytest.mark.django_db
 
@@ -16,7 +15,7 @@ def admin_client(client):
 
 def test_the_admin_lists_rooms_and_messages(admin_client, lobby, alice, bob):
     post(lobby, alice, "visible in the admin")
-    DirectMessage.objects.create(sender=alice, recipient=bob, content="also here")
+    write(alice, bob, "also here")
     assert b"lobby" in admin_client.get("/admin/chat/room/").content
     assert b"visible in the admin" in admin_client.get("/admin/chat/message/").content
     assert b"also here" in admin_client.get("/admin/chat/directmessage/").content

@@ -7,8 +7,8 @@ import pytest
 
 import accounts.services  # noqa: F401  (registers its ChatError subclasses)
 import chat.consumers  # noqa: F401
-from chat.errors import ChatError
 from chat import protocol
+from chat.errors import ChatError
 from chat.protocol import CLIENT_FRAMES, SERVER_EVENTS
 
 DOC = (Path(__file__).resolve().parents[3] / "docs" / "protocol.md").read_text()

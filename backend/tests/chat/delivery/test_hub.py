@@ -11,7 +11,7 @@ from chat.delivery import topics
 from chat.delivery.broker import subscriber_name
 from chat.delivery.hub import hub, room_topic
 from chat.protocol import CLOSE_RESUME
-from tests.conftest import apost, open_socket, receive_until
+from tests.conftest import apost, awrite, open_socket, receive_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 needs_redis = pytest.mark.services
@@ -78,6 +78,38 @@ async def test_a_message_whose_publish_was_lost_arrives_after_the_periodic_check
     event = await receive_until(socket, "chat_message")
     assert (event["id"], event["message"]) == (lost.id, "stored, never published")
     await socket.disconnect()
+
+
+async def test_a_private_message_whose_publish_was_lost_arrives_after_the_periodic_check(
+    alice, bob, lobby, monkeypatch
+):
+    monkeypatch.setattr(topics, "GAP_GRACE", 0.05)
+    socket = await open_socket("/ws/chat/lobby/", user=bob)
+    lost = await awrite(alice, bob, "stored, never published")
+    assert await socket.receive_nothing(timeout=0.2)
+    await hub.check()
+    event = await receive_until(socket, "private_message")
+    assert (event["id"], event["user"], event["message"]) == (
+        lost.id,
+        "alice",
+        "stored, never published",
+    )
+    await socket.disconnect()
+
+
+# Embedded, the test database is an in-memory SQLite that refuses concurrent writers.
+@needs_redis
+async def test_private_messages_arrive_in_the_order_they_were_stored(alice, bob, mallory, lobby):
+    socket = await open_socket("/ws/chat/lobby/", user=bob)
+    senders = [await open_socket("/ws/chat/lobby/", user=user) for user in (alice, mallory)]
+    for n in range(10):
+        await senders[n % 2].send_json_to(
+            {"type": "private_message", "to": "bob", "message": f"{n}"}
+        )
+    ids = [(await receive_until(socket, "private_message"))["id"] for _ in range(10)]
+    assert ids == sorted(ids)
+    for each in (socket, *senders):
+        await each.disconnect()
 
 
 @needs_redis

@@ -4,7 +4,7 @@ import pytest
 
 from chat.delivery import topics
 from chat.delivery.outbox import Outbox
-from chat.delivery.topics import RoomTopic, Topic
+from chat.delivery.topics import NumberedTopic, Topic
 from chat.protocol import CLOSE_RESUME
 
 
@@ -76,15 +76,15 @@ class Database:
         self.asked: list[tuple[int, int]] = []
         self.fails = False
 
-    async def replay(self, room_id: int, first: int, last: int) -> dict[int, str]:
+    async def replay(self, stream_id: int, first: int, last: int) -> dict[int, str]:
         self.asked.append((first, last))
         if self.fails:
             raise ConnectionError("database away")
         return {seq: text for seq, text in self.rows.items() if first <= seq <= last}
 
 
-def live_room(database: Database, last_seq: int) -> tuple[RoomTopic, Socket]:
-    topic = RoomTopic("room.1", 1, database.replay)
+def live_room(database: Database, last_seq: int) -> tuple[NumberedTopic, Socket]:
+    topic = NumberedTopic("room.1", "room", 1, database.replay)
     socket = Socket()
     topic.join(socket.outbox)
     topic.start(last_seq)
@@ -105,7 +105,7 @@ async def test_messages_are_delivered_in_seq_order_whatever_order_they_arrive_in
 
 
 async def test_arrivals_before_the_start_position_is_known_wait_for_it():
-    topic = RoomTopic("room.1", 1, Database().replay)
+    topic = NumberedTopic("room.1", "room", 1, Database().replay)
     socket = Socket()
     topic.join(socket.outbox)
     topic.publish_arrived(5, None, frame(5))
