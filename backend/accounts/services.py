@@ -3,6 +3,10 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError
 
 from chat.errors import UsernameTaken
+from chat.rows import fetch_only
+
+# What a socket reads of its user; the rest is deferred (loaded if ever used).
+SOCKET_USER_FIELDS = ["id", "username", "is_active", "is_staff", "is_superuser"]
 
 
 def user_register(*, username: str, password: str) -> AbstractBaseUser:
@@ -11,3 +15,8 @@ def user_register(*, username: str, password: str) -> AbstractBaseUser:
     except IntegrityError:
         # Lost a race with another sign-up of the same name after validation passed.
         raise UsernameTaken() from None
+
+
+def active_user(user_id) -> AbstractBaseUser | None:
+    """The active user with this id, read in plain SQL (chat/rows.py): once per handshake."""
+    return fetch_only(get_user_model(), SOCKET_USER_FIELDS, "id = %s AND is_active", [user_id])

@@ -6,9 +6,10 @@ import hashlib
 import secrets
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.cache import cache
+
+from accounts.services import active_user
 
 
 def _cache_key(ticket: str) -> str:
@@ -30,4 +31,4 @@ def ws_ticket_redeem(ticket: str) -> AbstractBaseUser | None:
     # delete() reports whether this call removed the key, so of two racing redeemers one wins.
     if user_id is None or not cache.delete(key):
         return None
-    return get_user_model().objects.filter(pk=user_id, is_active=True).first()
+    return active_user(user_id)

@@ -9,13 +9,14 @@ from channels.consumer import get_handler_name
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from redis.exceptions import RedisError
 
 from chat.delivery.broker import BrokerUnavailable
 from chat.delivery.hub import hub, room_topic, user_topic
 from chat.delivery.outbox import Outbox, text_message
 from chat.delivery.topics import NumberedTopic
-from chat.errors import BadCredentials, ChatError, InvalidFrame, RateLimited
+from chat.errors import ChatError, InvalidFrame, RateLimited
 from chat.history import chat_message_event
 from chat.messages import message_send, private_message_send
 from chat.protocol import (
@@ -30,8 +31,7 @@ from chat.protocol import (
     format_timestamp,
     parse_client_frame,
 )
-from chat.rooms import room_for
-from chat.sessions import keeper, presence_exit, session_open
+from chat.sessions import keeper, presence_exit, session_open, socket_identify
 from chat.threads import in_thread
 
 logger = logging.getLogger(__name__)
@@ -66,7 +66,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
 
     async def connect(self) -> None:
         """Called when the handshake arrives: accept, then join the room or close with a code."""
-        self.user = self.scope["user"]
+        self.user = AnonymousUser()  # until the credentials are checked
         # Names this socket in presence, and marks its own user_join so it is not echoed back.
         self.connection = secrets.token_hex(8)
         self.rate, self.burst = settings.CHAT["WS_RATE"], settings.CHAT["WS_BURST"]
@@ -88,11 +88,11 @@ class ChatConsumer(AsyncWebsocketConsumer):
             await self.close(code=CLOSE_INTERNAL_ERROR)
 
     async def join_room(self) -> None:
-        if self.scope.get("auth_error"):
-            raise BadCredentials(self.scope["auth_error"])
-        after = resume_point(self.scope)
+        credentials = self.scope["credentials"]
         name = self.scope["url_route"]["kwargs"]["room_name"]
-        self.room = await in_thread(room_for)(user=self.user, name=name)
+        self.user, room = await in_thread(socket_identify)(credentials=credentials, room_name=name)
+        after = resume_point(self.scope)
+        self.room = room
         # Hear the topics before reading the snapshot, so that what happens meanwhile is in
         # one or the other; go_live then drops what the snapshot already had.
         room_stream, *private_streams = await self.hear_topics()
@@ -103,7 +103,9 @@ class ChatConsumer(AsyncWebsocketConsumer):
         await self.send_event(snapshot.history)
         room_stream.go_live(self.outbox, seen_up_to=snapshot.last_seq, origin=self.connection)
         for stream in private_streams:
-            # Private messages are not in the history: everything held follows it.
+            # Private messages are not in the history (clients catch up over REST after every
+            # connect): everything held follows it.
+            stream.begin(snapshot.mailbox_seq)
             stream.go_live(self.outbox, seen_up_to=None, origin=None)
 
     async def hear_topics(self) -> list[NumberedTopic]:

@@ -1,6 +1,8 @@
 """Reading messages: REST pages, a new socket's history, and live delivery's gap filling."""
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import connection
 from django.db.models import Max, Q, QuerySet
 
 from chat.models import DirectMessage, Mailbox, Message, Room
@@ -14,8 +16,14 @@ from chat.protocol import (
     RoomMessagePage,
     format_timestamp,
 )
+from chat.rows import aware
 
 User = AbstractBaseUser | AnonymousUser
+
+_messages, _rooms = Message._meta.db_table, Room._meta.db_table
+_mailboxes = Mailbox._meta.db_table
+_users = get_user_model()._meta.db_table
+_username = get_user_model()._meta.get_field("username").column
 
 
 def room_message_payload(message: Message) -> RoomMessage:
@@ -55,28 +63,51 @@ def room_messages_page(
     limit: int,
     up_to_seq: int | None = None,
 ) -> RoomMessagePage:
-    """A page of the room's messages; ``up_to_seq`` leaves out what committed after a point."""
-    messages = room.messages.all()
-    if up_to_seq is not None:
-        messages = messages.filter(seq__lte=up_to_seq)
-    columns = ("id", "user__username", "content", "created_at")
-    rows, has_more = _page(messages.values_list(*columns), before, after, limit)
+    """A page of the room's messages (see ``_page``); ``up_to_seq`` leaves out what committed
+    after a point. In plain SQL (chat/rows.py): every socket handshake reads one."""
+    where, params = ["m.room_id = %s"], [room.pk]
+    for condition, value in (
+        ("m.seq <= %s", up_to_seq),
+        ("m.id > %s", after),
+        ("m.id < %s", before),
+    ):
+        if value is not None:
+            where.append(condition)
+            params.append(value)
+    order = "ASC" if after is not None else "DESC"
+    sql = (
+        f"SELECT m.id, u.{_username}, m.content, m.created_at"
+        f" FROM {_messages} m JOIN {_users} u ON u.id = m.user_id"
+        f" WHERE {' AND '.join(where)} ORDER BY m.id {order} LIMIT %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, limit + 1])
+        found = cursor.fetchall()
+    rows = found[:limit] if after is not None else found[:limit][::-1]
     results = [
         RoomMessage(
             id=id_,
             room=room.name,
             user=username,
             message=content,
-            timestamp=format_timestamp(created_at),
+            timestamp=format_timestamp(aware(created_at)),
         )
         for id_, username, content, created_at in rows
     ]
-    return RoomMessagePage(results=results, has_more=has_more)
+    return RoomMessagePage(results=results, has_more=len(found) > limit)
 
 
 def room_last_seqs(room_ids: list[int]) -> dict[int, int]:
     """How far each room's numbered stream has got (its newest message's seq)."""
-    return dict(Room.objects.filter(pk__in=room_ids).values_list("pk", "last_seq"))
+    return _last_seqs(_rooms, "id", room_ids)
+
+
+def _last_seqs(table: str, key: str, ids: list[int]) -> dict[int, int]:
+    # In plain SQL (chat/rows.py): a handshake reads both kinds.
+    marks = ", ".join(["%s"] * len(ids))
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {key}, last_seq FROM {table} WHERE {key} IN ({marks})", ids)
+        return dict(cursor.fetchall())
 
 
 def room_replay(room_id: int, first: int, last: int) -> dict[int, str]:
@@ -89,7 +120,7 @@ def room_replay(room_id: int, first: int, last: int) -> dict[int, str]:
 
 def mailbox_last_seqs(user_ids: list[int]) -> dict[int, int]:
     """How far each user's stream of received private messages has got."""
-    return dict(Mailbox.objects.filter(pk__in=user_ids).values_list("pk", "last_seq"))
+    return _last_seqs(_mailboxes, "user_id", user_ids)
 
 
 def private_replay(user_id: int, first: int, last: int) -> dict[int, str]:

@@ -22,9 +22,13 @@ Connection = tuple[int, str, str]  # (room id, username, connection id)
 
 
 class PresenceStore(ABC):
-    @abstractmethod
     def join(self, room_id: int, username: str, connection: str) -> bool:
         """Add a connection; True when it is the user's first live one in the room."""
+        return self.enter(room_id, username, connection)[0]
+
+    @abstractmethod
+    def enter(self, room_id: int, username: str, connection: str) -> tuple[bool, list[str]]:
+        """``join``, and the usernames online in the room afterwards, sorted: one round trip."""
 
     @abstractmethod
     def leave(self, room_id: int, username: str, connection: str) -> bool:
@@ -52,11 +56,11 @@ class MemoryPresenceStore(PresenceStore):
         self._lock = threading.Lock()
         self._rooms: dict[int, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
 
-    def join(self, room_id: int, username: str, connection: str) -> bool:
+    def enter(self, room_id: int, username: str, connection: str) -> tuple[bool, list[str]]:
         with self._lock:
             connections = self._rooms[room_id][username]
             connections.add(connection)
-            return len(connections) == 1
+            return len(connections) == 1, sorted(self._rooms[room_id])
 
     def leave(self, room_id: int, username: str, connection: str) -> bool:
         with self._lock:
@@ -89,7 +93,7 @@ for _, m in ipairs(live) do
 end
 redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
 redis.call('SADD', KEYS[2], ARGV[5])
-return first
+return {first, live}
 """
 
 _LEAVE = """
@@ -150,11 +154,12 @@ class RedisPresenceStore(PresenceStore):
     def _key(self, room_id: int) -> str:
         return f"{self._prefix}:room:{room_id}"
 
-    def join(self, room_id: int, username: str, connection: str) -> bool:
+    def enter(self, room_id: int, username: str, connection: str) -> tuple[bool, list[str]]:
         now = time.time()
         keys = [self._key(room_id), self._rooms_key]
         args = [_entry(username, connection), now + self._ttl, now, _owner(username), room_id]
-        return bool(self._join(keys=keys, args=args))
+        first, live = self._join(keys=keys, args=args)
+        return bool(first), sorted({username, *(_username(entry) for entry in live)})
 
     def leave(self, room_id: int, username: str, connection: str) -> bool:
         args = [_entry(username, connection), time.time(), _owner(username)]

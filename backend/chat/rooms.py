@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 
 from chat.errors import Forbidden, InvalidRoomName, RoomNotFound
 from chat.models import Room
+from chat.rows import fetch_only
 
 ROOM_NAME = re.compile(r"\A[A-Za-z0-9_-]{1,64}\Z")
 
@@ -35,7 +36,8 @@ def rooms_visible_to(user: User) -> QuerySet[Room]:
 def room_for(*, user: User, name: str) -> Room:
     """The room called ``name`` if ``user`` may use it; the one permission-checked fetch."""
     check_room_name(name)
-    room = Room.objects.filter(name=name).first()
+    # In plain SQL: every socket handshake reads its room (chat/rows.py).
+    room = fetch_only(Room, ["id", "name", "admin_only"], "name = %s", [name])
     if room is None:
         raise RoomNotFound(f'No room named "{name}".')
     check_room_access(user=user, room=room)

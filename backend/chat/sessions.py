@@ -8,11 +8,14 @@ from typing import NamedTuple
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
+from accounts.websocket import Credentials, authenticate
 from chat.delivery.hub import publish, room_topic
-from chat.history import room_last_seqs, room_messages_page
+from chat.errors import BadCredentials
+from chat.history import mailbox_last_seqs, room_last_seqs, room_messages_page
 from chat.models import Room
 from chat.presence import Connection, presence_store
 from chat.protocol import HistoryEvent, UserJoinEvent, UserLeaveEvent, UserListEvent
+from chat.rooms import room_for
 from chat.threads import in_thread
 
 logger = logging.getLogger(__name__)
@@ -21,33 +24,47 @@ User = AbstractBaseUser | AnonymousUser
 
 
 class Snapshot(NamedTuple):
-    """What a new socket is sent first, and where its live stream must take over."""
+    """What a new socket is sent first, and where its live streams must take over."""
 
     users: UserListEvent
     history: HistoryEvent
     # The room's last seq when the snapshot was read: live messages up to it are in the history
     # (or, when has_more, behind it over REST), so they are not sent live.
     last_seq: int
+    # The user's mailbox position at the same moment (0 for anonymous sockets).
+    mailbox_seq: int
+
+
+def socket_identify(*, credentials: Credentials, room_name: str) -> tuple[User, Room]:
+    """Who a new socket is and which room it opens, checked in that order (4401 before 4403)."""
+    user, refused = authenticate(credentials)
+    if refused:
+        raise BadCredentials(refused)
+    return user, room_for(user=user, name=room_name)
 
 
 def session_open(*, room: Room, user: User, connection: str, after: int | None) -> Snapshot:
     """Called once the socket hears the room's broadcasts: announce it, then read the snapshot,
     so that a change after the read arrives live and one before it is in the snapshot."""
-    presence_enter(room=room, user=user, connection=connection)
+    online = presence_enter(room=room, user=user, connection=connection)
     last_seq = room_last_seqs([room.pk]).get(room.pk, 0)
-    users = UserListEvent(users=presence_store().online(room.pk))
+    mailbox_seq = mailbox_last_seqs([user.pk]).get(user.pk, 0) if user.is_authenticated else 0
     limit = settings.CHAT["HISTORY_SIZE"] if after is None else settings.CHAT["RESUME_LIMIT"]
     page = room_messages_page(room=room, after=after, limit=limit, up_to_seq=last_seq)
-    return Snapshot(users, HistoryEvent(messages=page.results, has_more=page.has_more), last_seq)
+    history = HistoryEvent(messages=page.results, has_more=page.has_more)
+    return Snapshot(UserListEvent(users=online), history, last_seq, mailbox_seq)
 
 
-def presence_enter(*, room: Room, user: User, connection: str) -> None:
+def presence_enter(*, room: Room, user: User, connection: str) -> list[str]:
+    """Puts an authenticated socket into the room's presence; returns who is online now."""
     if not user.is_authenticated:
-        return
-    if presence_store().join(room.pk, user.username, connection):
+        return presence_store().online(room.pk)
+    first, online = presence_store().enter(room.pk, user.username, connection)
+    if first:
         # The joining socket hears this too, but drops it: it names itself as the origin.
         publish(room_topic(room.pk), UserJoinEvent(user=user.username), origin=connection)
     keeper.track((room.pk, user.username, connection))
+    return online
 
 
 def presence_exit(*, room: Room, user: User, connection: str) -> None:

@@ -198,6 +198,8 @@ CHAT = {
     # Frames a socket may fall behind (queued while the client does not read) before it is
     # closed with 4409 and must resume: a bound on the memory a slow reader can hold.
     "SOCKET_BACKLOG": env_int("SOCKET_BACKLOG", 1000, minimum=1),
+    # Threads per process for the sockets' blocking calls (database, Redis): see chat/threads.py.
+    "SERVICE_THREADS": env_int("SERVICE_THREADS", 2, minimum=1),
 }
 
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -101,9 +101,13 @@ class RedisBroker(Broker):
         self._publisher = shared_redis()
         self._pubsub: redis.asyncio.client.PubSub | None = None
         self._connected: asyncio.Event | None = None
-        self._commands: asyncio.Lock | None = None
         # SUBSCRIBE confirmations come back in order; one queue of waiters per topic.
         self._confirmations: dict[str, deque[asyncio.Future]] = defaultdict(deque)
+        # (Un)subscriptions waiting to be sent, in call order, by one task (``_send_queued``):
+        # so an unsubscribe and a later subscribe of a topic reach Redis in that order, and the
+        # subscriptions of a join storm (a new topic per user) go out as one command.
+        self._outgoing: deque[tuple[str, str]] = deque()
+        self._sender: asyncio.Task | None = None
         self._reader: asyncio.Task | None = None
 
     def publish(self, topic: str, payload: str) -> None:
@@ -114,7 +118,6 @@ class RedisBroker(Broker):
 
     def start(self, on_message: OnMessage, on_lost: OnLost) -> None:
         self._connected = asyncio.Event()
-        self._commands = asyncio.Lock()
         self._reader = asyncio.ensure_future(self._run(on_message, on_lost))
 
     async def subscribe(self, topic: str) -> None:
@@ -125,23 +128,39 @@ class RedisBroker(Broker):
         confirmed = asyncio.get_running_loop().create_future()
         # Its outcome is read below, unless the wait timed out: never leave it unread.
         confirmed.add_done_callback(lambda future: future.cancelled() or future.exception())
-        # Commands go out in call order, so an unsubscribe and a later subscribe of the same
-        # topic reach Redis in that order too.
-        async with self._commands:
-            pubsub = self._pubsub
-            if pubsub is None:
-                raise BrokerUnavailable("the connection to Redis was lost")
-            self._confirmations[topic].append(confirmed)
-            await pubsub.subscribe(self._prefix + topic)
+        self._confirmations[topic].append(confirmed)
+        self._send("SUBSCRIBE", topic)
         try:
             await asyncio.wait_for(asyncio.shield(confirmed), SUBSCRIBE_TIMEOUT)
         except TimeoutError:
             raise BrokerUnavailable("Redis did not confirm the subscription") from None
 
     async def unsubscribe(self, topic: str) -> None:
-        async with self._commands:
-            if self._pubsub is not None:
-                await self._pubsub.unsubscribe(self._prefix + topic)
+        self._send("UNSUBSCRIBE", topic)
+
+    def _send(self, command: str, topic: str) -> None:
+        self._outgoing.append((command, topic))
+        if self._sender is None:
+            self._sender = asyncio.ensure_future(self._send_queued())
+
+    async def _send_queued(self) -> None:
+        try:
+            while self._outgoing:
+                command, channels = self._outgoing[0][0], []
+                while self._outgoing and self._outgoing[0][0] == command:
+                    channels.append(self._prefix + self._outgoing.popleft()[1])
+                pubsub = self._pubsub
+                if pubsub is None:  # lost: the reader's end fails the waiters
+                    continue
+                if command == "SUBSCRIBE":
+                    await pubsub.subscribe(*channels)
+                else:
+                    await pubsub.unsubscribe(*channels)
+        except Exception as error:
+            # The connection broke; the reader notices, and the waiters fail with it.
+            logger.warning("could not send %s to Redis: %r", command, error)
+        finally:
+            self._sender = None
 
     async def _run(self, on_message: OnMessage, on_lost: OnLost) -> None:
         backoff = ExponentialBackoff(cap=5.0, base=0.1)
@@ -200,8 +219,7 @@ class RedisBroker(Broker):
                 await asyncio.sleep(PING_INTERVAL)
                 if loop.time() - heard_at > SILENCE_LIMIT:
                     raise ConnectionError(f"Redis silent for over {SILENCE_LIMIT:.0f}s")
-                async with self._commands:
-                    await pubsub.ping()
+                await pubsub.ping()
 
         tasks = [asyncio.ensure_future(read()), asyncio.ensure_future(watch())]
         try:

@@ -37,7 +37,8 @@ class Topic:
         self.name = name
         self.live: dict[Outbox, None] = {}
         self.joining: dict[Outbox, list[Event]] = {}
-        # Set by the hub: done once broadcasts to this topic reach this process.
+        # Set by the hub while it subscribes: done once broadcasts to the topic reach this
+        # process, and then cleared.
         self.opened: asyncio.Future | None = None
         # Set by the hub's maintenance when it finds the topic without sockets.
         self.idle = False
@@ -111,6 +112,14 @@ class NumberedTopic(Topic):
         for event in self._before_start:
             self._arrived(event)
         self._before_start.clear()
+
+    def begin(self, last_seq: int) -> None:
+        """``start``, unless the stream has started: for a user's private messages, whose
+        position a joining socket reads in the hop it makes anyway (chat/sessions.py). A socket
+        joining at the same time may have read a smaller position: what lies between is
+        committed, and reaches it with the REST catch-up every client makes after connecting."""
+        if self._sequencer is None:
+            self.start(last_seq)
 
     def publish_arrived(self, seq: int | None, origin: str | None, text: str) -> None:
         event = (seq, origin, text_message(text))

@@ -340,7 +340,7 @@ async def test_a_server_failure_while_opening_closes_with_4500(lobby, monkeypatc
     def broken_room_for(**kwargs):
         raise ConnectionError("database unreachable")
 
-    monkeypatch.setattr("chat.consumers.room_for", broken_room_for)
+    monkeypatch.setattr("chat.sessions.room_for", broken_room_for)
     socket, _ = await connect_raw("/ws/chat/lobby/")
     assert await close_code(socket) == 4500
 

@@ -154,3 +154,15 @@ async def test_when_a_gap_cannot_be_filled_the_room_s_sockets_are_closed_to_resu
     await asyncio.sleep(0.2)
     assert socket.frames == [f"close {CLOSE_RESUME}"]
     assert topic.empty
+
+
+async def test_a_user_stream_begins_where_its_first_socket_read_it():
+    topic = NumberedTopic("user.1", "user", 1, Database().replay)
+    socket = Socket()
+    topic.join(socket.outbox)
+    topic.publish_arrived(3, None, frame(3))  # committed before the read: the catch-up has it
+    topic.publish_arrived(4, None, frame(4))
+    topic.begin(3)
+    topic.begin(1)  # another socket's older read changes nothing
+    topic.go_live(socket.outbox, seen_up_to=None, origin=None)
+    assert socket.frames == ["m4"]
