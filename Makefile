@@ -17,11 +17,12 @@ SERVICES_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 SERVICES_REDIS_URL ?= redis://127.0.0.1:6379/1
 
 .PHONY: help run test lint backend-venv frontend-build services system-packages \
-	test-backend test-backend-services test-frontend test-e2e test-topology
+	test-backend test-backend-services test-frontend test-e2e test-topology test-bench bench
 
 help:
 	@echo "make run    serve the whole app at http://127.0.0.1:$(PORT) (PORT=NNNN to change)"
 	@echo "make test   install what is missing and run every test suite"
+	@echo "make bench  the delivery benchmark, every scenario (~15 min; docs/performance.md)"
 
 # --- installation ------------------------------------------------------------------------------
 
@@ -82,7 +83,7 @@ run: backend-venv frontend-build
 
 # --- tests -------------------------------------------------------------------------------------
 
-test: lint test-backend test-backend-services test-frontend test-e2e test-topology
+test: lint test-backend test-backend-services test-bench test-frontend test-e2e test-topology
 
 lint: backend-venv $(NODE_STAMP)
 	$(VENV)/bin/ruff check backend tests bench
@@ -107,3 +108,13 @@ test-e2e: backend-venv $(NODE_STAMP) system-packages
 
 test-topology: backend-venv $(COMPOSE_BIN) system-packages services
 	$(VENV)/bin/pytest -q -c tests/topology/pytest.ini tests/topology
+
+# The benchmark's smoke (about 10 s a server): the whole pipeline, a loss check, a forced 4409
+# and its resume, on both servers; it fails on any loss or traceback, never on a timing.
+test-bench: backend-venv services
+	$(VENV_PY) -m bench --smoke --server uvicorn,daphne
+
+# Every scenario of bench/ on the default server, waiting for idle cores before each; results
+# go to bench/results/ and, once reviewed, into docs/performance.md.
+bench: backend-venv services
+	$(VENV_PY) -m bench all --wait-quiet 180

@@ -36,6 +36,13 @@ from chat.threads import in_thread
 
 logger = logging.getLogger(__name__)
 
+# The services a socket calls, each run in the service threads (wrapped once, not per call).
+identify = in_thread(socket_identify)
+open_session = in_thread(session_open)
+exit_presence = in_thread(presence_exit)
+send_message = in_thread(message_send)
+send_private_message = in_thread(private_message_send)
+
 
 class InternalError(ChatError):
     code = "internal_error"
@@ -90,13 +97,13 @@ class ChatConsumer(AsyncWebsocketConsumer):
     async def join_room(self) -> None:
         credentials = self.scope["credentials"]
         name = self.scope["url_route"]["kwargs"]["room_name"]
-        self.user, room = await in_thread(socket_identify)(credentials=credentials, room_name=name)
+        self.user, room = await identify(credentials=credentials, room_name=name)
         after = resume_point(self.scope)
         self.room = room
         # Hear the topics before reading the snapshot, so that what happens meanwhile is in
         # one or the other; go_live then drops what the snapshot already had.
         room_stream, *private_streams = await self.hear_topics()
-        snapshot = await in_thread(session_open)(
+        snapshot = await open_session(
             room=self.room, user=self.user, connection=self.connection, after=after
         )
         await self.send_event(snapshot.users)
@@ -129,7 +136,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
         for name in self.topics:
             hub.leave(name, self.outbox)
         try:
-            await in_thread(presence_exit)(room=room, user=self.user, connection=self.connection)
+            await exit_presence(room=room, user=self.user, connection=self.connection)
         except RedisError as error:
             # The keeper no longer renews the entry, so it expires: the user leaves late.
             logger.warning("presence exit failed for %s: %r", self.user, error)
@@ -167,7 +174,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
         if frame.message.startswith("/pm "):
             await self.on_private_message(private_frame_from_command(frame))
             return
-        message, created = await in_thread(message_send)(
+        message, created = await send_message(
             user=self.user, room=self.room, text=frame.message, client_id=frame.client_id
         )
         if not created:
@@ -175,7 +182,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
             await self.send_event(chat_message_event(message))
 
     async def on_private_message(self, frame: PrivateMessageFrame) -> None:
-        message, _ = await in_thread(private_message_send)(
+        message, _ = await send_private_message(
             sender=self.user, to=frame.to, text=frame.message, client_id=frame.client_id
         )
         await self.send_event(

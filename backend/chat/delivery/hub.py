@@ -15,7 +15,7 @@ periodic check of the rooms' positions.
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import NamedTuple
 
 from django.db import transaction
@@ -35,18 +35,19 @@ CHECK_INTERVAL = 5.0
 
 
 class Stream(NamedTuple):
-    """How the database numbers a kind of topic: where each stream is, and its messages back."""
+    """How the database numbers a kind of topic: where each stream is, and its messages back
+    (both run in the service threads)."""
 
-    last_seqs: Callable[[list[int]], dict[int, int]]
-    replay: Callable[[int, int, int], dict[int, str]]
+    last_seqs: Callable[[list[int]], Awaitable[dict[int, int]]]
+    replay: Callable[[int, int, int], Awaitable[dict[int, str]]]
     # Whether the hub reads the position when it opens the topic. A user's topic leaves it to
     # its first socket (NumberedTopic.begin): one thread hop less per new user.
     read_at_open: bool
 
 
 STREAMS = {
-    "room": Stream(room_last_seqs, room_replay, read_at_open=True),
-    "user": Stream(mailbox_last_seqs, private_replay, read_at_open=False),
+    "room": Stream(in_thread(room_last_seqs), in_thread(room_replay), read_at_open=True),
+    "user": Stream(in_thread(mailbox_last_seqs), in_thread(private_replay), read_at_open=False),
 }
 
 
@@ -120,7 +121,7 @@ class Hub:
 
     def _open(self, name: str) -> NumberedTopic:
         kind, _, stream_id = name.partition(".")
-        topic = NumberedTopic(name, kind, int(stream_id), in_thread(STREAMS[kind].replay))
+        topic = NumberedTopic(name, kind, int(stream_id), STREAMS[kind].replay)
         self.topics[name] = topic
         topic.opened = asyncio.ensure_future(self._subscribe(topic))
         # A failure is read by every joiner; this keeps it from being reported as unread.
@@ -133,7 +134,7 @@ class Hub:
             stream = STREAMS[topic.kind]
             if stream.read_at_open:
                 # Read after the subscription is live: every later message will arrive.
-                positions = await in_thread(stream.last_seqs)([topic.stream_id])
+                positions = await stream.last_seqs([topic.stream_id])
                 topic.start(positions.get(topic.stream_id, 0))
         except BaseException:
             self._drop(topic)
@@ -185,9 +186,7 @@ class Hub:
         for kind, stream in STREAMS.items():
             topics = {t.stream_id: t for t in self.topics.values() if t.kind == kind}
             if topics:
-                for stream_id, last_seq in (
-                    await in_thread(stream.last_seqs)(list(topics))
-                ).items():
+                for stream_id, last_seq in (await stream.last_seqs(list(topics))).items():
                     topics[stream_id].note_last_seq(last_seq)
 
 

@@ -10,6 +10,7 @@ from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
 from accounts.tickets import ws_ticket_issue
 from chat.models import DirectMessage, Message, Room
+from chat.threads import in_thread
 from config.asgi import application
 from tests.conftest import apost, bearer, open_socket, receive_until
 
@@ -353,7 +354,7 @@ async def test_a_server_failure_on_a_frame_answers_internal_error_and_keeps_the_
     def broken_send(**kwargs):
         raise ConnectionError("database unreachable")
 
-    monkeypatch.setattr("chat.consumers.message_send", broken_send)
+    monkeypatch.setattr("chat.consumers.send_message", in_thread(broken_send))
     await socket.send_json_to({"message": "hello", "client_id": "c-1"})
     error = await socket.receive_json_from()
     assert (error["code"], error["client_id"]) == ("internal_error", "c-1")
