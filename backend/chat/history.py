@@ -103,11 +103,16 @@ def room_last_seqs(room_ids: list[int]) -> dict[int, int]:
 
 
 def _last_seqs(table: str, key: str, ids: list[int]) -> dict[int, int]:
-    # In plain SQL (chat/rows.py): a handshake reads both kinds.
-    marks = ", ".join(["%s"] * len(ids))
+    # In plain SQL (chat/rows.py): a handshake reads both kinds. In chunks, because the hub's
+    # periodic check asks for every stream it hears, and SQLite caps a query's parameters.
+    found: dict[int, int] = {}
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {key}, last_seq FROM {table} WHERE {key} IN ({marks})", ids)
-        return dict(cursor.fetchall())
+        for start in range(0, len(ids), 1000):
+            chunk = ids[start : start + 1000]
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(f"SELECT {key}, last_seq FROM {table} WHERE {key} IN ({marks})", chunk)
+            found.update(cursor.fetchall())
+    return found
 
 
 def room_replay(room_id: int, first: int, last: int) -> dict[int, str]:

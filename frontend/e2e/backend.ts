@@ -1,6 +1,6 @@
 /**
  * Starts and stops the real backend for the browser tests, the way production starts it
- * (`python -m config.server`, daphne with a graceful shutdown): a free port, a fresh SQLite
+ * (`python -m config.server`, uvicorn with a graceful shutdown): a free port, a fresh SQLite
  * file, the built web client served at `/`. `restart()` kills the process and starts a new one on
  * the same port with the same database, like a server restart in production.
  */

@@ -1,4 +1,4 @@
-"""The production topology on one machine: nginx in front of two daphne workers, sharing the local
+"""The production topology on one machine: nginx in front of two backend workers (uvicorn), sharing the local
 PostgreSQL and Redis, the same processes compose runs in containers.
 
 nginx runs the real nginx/nginx.conf; `template_nginx_conf` rewrites only ports and paths, and

@@ -6,11 +6,12 @@ each topic it has sockets for (chat/delivery/topics.py): it subscribes once per 
 writes each event to the topic's local sockets (chat/delivery/outbox.py).
 
 The guarantee (docs/protocol.md, "Delivery guarantees"): every room message reaches every socket
-of its room, in commit order, or that socket is closed with CLOSE_RESUME and its client fills
-the gap from the database. The hub closes sockets that way when their buffer overflows and when
-this process may have missed broadcasts (its Redis subscription broke). A message whose publish
-was lost is fetched from the database: when a later one arrives, or at the latest at the next
-periodic check of the rooms' positions.
+of its room, and every private message every socket of its recipient, in commit order, or that
+socket is closed with CLOSE_RESUME and its client fills the gap from the database. The hub
+closes sockets that way when their buffer overflows and when this process may have missed
+broadcasts (its Redis subscription broke). A message whose publish was lost is fetched from the
+database: when a later one of its stream arrives, or at the latest at the next periodic check of
+the streams' positions.
 """
 
 import asyncio
@@ -29,8 +30,8 @@ from chat.threads import in_thread
 
 logger = logging.getLogger(__name__)
 
-# How often the hub drops topics left without sockets and compares room positions with the
-# database (the backstop for a publish that was lost with no later message behind it).
+# How often the hub drops topics left without sockets and compares the streams' positions with
+# the database (the backstop for a publish that was lost with no later message behind it).
 CHECK_INTERVAL = 5.0
 
 
