@@ -1,5 +1,8 @@
 """Sending room and private messages: check, store, then publish once the write commits."""
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -13,6 +16,7 @@ from chat.models import DirectMessage, Message, Room
 from chat.store import private_message_insert, room_message_insert
 
 User = AbstractBaseUser | AnonymousUser
+Stored = TypeVar("Stored", Message, DirectMessage)
 
 
 def check_can_send(user: User) -> None:
@@ -43,16 +47,14 @@ def message_send(
     """Store a room message and broadcast it after commit; (message, False) for a resend."""
     check_can_send(user)
     content = check_message_text(text)
-    try:
-        message = room_message_insert(room=room, user=user, content=content, client_id=client_id)
-    except IntegrityError:
-        mine = Message.objects.select_related("room", "user").filter(user=user)
-        earlier = _earlier_send(mine, client_id)
-        if earlier is None:
-            raise
-        return earlier, False
-    publish_on_commit(room_topic(room.pk), chat_message_event(message), seq=message.seq)
-    return message, True
+    message, created = _store_once(
+        lambda: room_message_insert(room=room, user=user, content=content, client_id=client_id),
+        Message.objects.select_related("room", "user").filter(user=user),
+        client_id,
+    )
+    if created:
+        publish_on_commit(room_topic(room.pk), chat_message_event(message), seq=message.seq)
+    return message, created
 
 
 def private_message_send(
@@ -62,25 +64,27 @@ def private_message_send(
     check_can_send(sender)
     content = check_message_text(text)
     recipient = user_by_username(to)
-    try:
-        message = private_message_insert(
+    message, created = _store_once(
+        lambda: private_message_insert(
             sender=sender, recipient=recipient, content=content, client_id=client_id
-        )
+        ),
+        DirectMessage.objects.select_related("sender", "recipient").filter(sender=sender),
+        client_id,
+    )
+    if created:
+        event = private_message_event(message)
+        publish_on_commit(user_topic(recipient.pk), event, seq=message.recipient_seq)
+    return message, created
+
+
+def _store_once(insert: Callable[[], Stored], authors_messages: QuerySet, client_id: str | None):
+    """(insert(), True), unless the author already sent ``client_id``: then (that one, False).
+    The database's unique constraint decides, so a resend racing the first send (two sockets)
+    stores nothing twice either."""
+    try:
+        return insert(), True
     except IntegrityError:
-        mine = DirectMessage.objects.select_related("sender", "recipient").filter(sender=sender)
-        earlier = _earlier_send(mine, client_id)
+        earlier = authors_messages.filter(client_id=client_id).first() if client_id else None
         if earlier is None:
             raise
         return earlier, False
-    publish_on_commit(
-        user_topic(recipient.pk), private_message_event(message), seq=message.recipient_seq
-    )
-    return message, True
-
-
-def _earlier_send(authors_messages: QuerySet, client_id: str | None):
-    """The message its author already sent with ``client_id``: the cause of an IntegrityError
-    when a client resends (or sends one client_id from two sockets at once)."""
-    if not client_id:
-        return None
-    return authors_messages.filter(client_id=client_id).first()

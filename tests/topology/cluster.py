@@ -1,5 +1,5 @@
-"""The production topology on one machine: nginx in front of two backend workers (uvicorn), sharing the local
-PostgreSQL and Redis, the same processes compose runs in containers.
+"""The production topology on one machine: nginx in front of two backend workers (uvicorn),
+sharing the local PostgreSQL and Redis, the same processes compose runs in containers.
 
 nginx runs the real nginx/nginx.conf; `template_nginx_conf` rewrites only ports and paths, and
 fails if one of the rewritten lines is missing, so the tested config cannot drift from the one
