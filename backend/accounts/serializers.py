@@ -1,7 +1,10 @@
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
-from rest_framework import serializers
+from rest_framework import exceptions, serializers
 from rest_framework.validators import UniqueValidator
+from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
+
+from accounts.login_limits import check_username_allowed, login_failed, login_succeeded
 
 User = get_user_model()
 
@@ -42,3 +45,19 @@ class MeSerializer(serializers.ModelSerializer):
 class TicketSerializer(serializers.Serializer):
     ticket = serializers.CharField()
     expires_in = serializers.IntegerField(help_text="Seconds until the ticket stops working.")
+
+
+class LoginSerializer(TokenObtainPairSerializer):
+    """simplejwt's login with the per-username limit around its password check. Here, not in
+    the view: the fields have been parsed (trimmed, made text), so " alice" counts as alice."""
+
+    def validate(self, attrs: dict) -> dict:
+        username = attrs[self.username_field]
+        check_username_allowed(username=username)
+        try:
+            tokens = super().validate(attrs)
+        except exceptions.AuthenticationFailed:
+            login_failed(username=username)
+            raise
+        login_succeeded(username=username)
+        return tokens

@@ -17,6 +17,8 @@ def user_register(*, username: str, password: str) -> AbstractBaseUser:
         raise UsernameTaken() from None
 
 
-def active_user(user_id) -> AbstractBaseUser | None:
-    """The active user with this id, read in plain SQL (chat/rows.py): once per handshake."""
-    return fetch_only(get_user_model(), SOCKET_USER_FIELDS, "id = %s AND is_active", [user_id])
+def active_user(user_id, *, with_password: bool = False) -> AbstractBaseUser | None:
+    """The active user with this id, read in plain SQL (chat/rows.py): once per handshake.
+    ``with_password`` reads the password hash too, for checking a token's revocation claim."""
+    fields = SOCKET_USER_FIELDS + ["password"] if with_password else SOCKET_USER_FIELDS
+    return fetch_only(get_user_model(), fields, "id = %s AND is_active", [user_id])

@@ -1,5 +1,8 @@
 """Single-use WebSocket tickets: browsers cannot put a token in a WebSocket header, and a long
 lived token in a URL would end up in access logs. A ticket is useless once used or after ~30 s.
+
+A ticket is worth no more than the access token that asked for it: a socket opened with it
+expires when that token does (``credential_expires_at``), unless the client renews in-band.
 """
 
 import hashlib
@@ -17,18 +20,23 @@ def _cache_key(ticket: str) -> str:
     return "ws-ticket:" + hashlib.sha256(ticket.encode()).hexdigest()
 
 
-def ws_ticket_issue(*, user: AbstractBaseUser) -> tuple[str, int]:
+def ws_ticket_issue(*, user: AbstractBaseUser, credential_expires_at: int) -> tuple[str, int]:
+    """A new ticket for ``user``, whose sockets may live until ``credential_expires_at`` (the
+    asking access token's ``exp``, seconds since the epoch); returns it and its lifetime."""
     lifetime = settings.CHAT["WS_TICKET_LIFETIME"]
     ticket = secrets.token_urlsafe(32)
-    cache.set(_cache_key(ticket), user.pk, timeout=lifetime)
+    cache.set(_cache_key(ticket), (user.pk, credential_expires_at), timeout=lifetime)
     return ticket, lifetime
 
 
-def ws_ticket_redeem(ticket: str) -> AbstractBaseUser | None:
-    """The ticket's user, exactly once; None for an unknown, expired or already used ticket."""
+def ws_ticket_redeem(ticket: str) -> tuple[AbstractBaseUser, int] | None:
+    """(the ticket's user, its credential's expiry), exactly once; None for an unknown, expired
+    or already used ticket, or a user deactivated meanwhile."""
     key = _cache_key(ticket)
-    user_id = cache.get(key)
+    issued = cache.get(key)
     # delete() reports whether this call removed the key, so of two racing redeemers one wins.
-    if user_id is None or not cache.delete(key):
+    if not isinstance(issued, tuple) or not cache.delete(key):
         return None
-    return active_user(user_id)
+    user_id, credential_expires_at = issued
+    user = active_user(user_id)
+    return None if user is None else (user, credential_expires_at)

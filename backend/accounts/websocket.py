@@ -10,9 +10,11 @@ from rest_framework.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import InvalidToken
 from rest_framework_simplejwt.settings import api_settings
+from rest_framework_simplejwt.utils import get_md5_hash_password
 
 from accounts.services import active_user
 from accounts.tickets import ws_ticket_redeem
+from chat.errors import BadCredentials, Forbidden
 
 # Query parameters that must never carry credentials: they end up in access logs.
 _TOKENS_IN_URL = ("token", "access", "refresh", "access_token")
@@ -41,40 +43,68 @@ def credentials_from_scope(scope: dict) -> Credentials:
 
 
 class SocketJWTAuthentication(JWTAuthentication):
-    """simplejwt's token checks; the user is read with ``active_user``."""
+    """simplejwt's token checks, with the user read by ``active_user`` (plain SQL, once per
+    handshake) instead of the ORM."""
 
     def get_user(self, validated_token):
-        if api_settings.CHECK_REVOKE_TOKEN:  # needs the password hash: the full user
-            return super().get_user(validated_token)
         try:
             user_id = validated_token[api_settings.USER_ID_CLAIM]
         except KeyError:
             raise InvalidToken("Token contained no recognizable user identification") from None
-        user = active_user(user_id)
+        revocable = api_settings.CHECK_REVOKE_TOKEN
+        user = active_user(user_id, with_password=revocable)
         if user is None:
             raise AuthenticationFailed("User not found or inactive", code="user_not_found")
+        # As simplejwt's own check: a token minted before a password change is void.
+        claim = validated_token.get(api_settings.REVOKE_TOKEN_CLAIM)
+        if revocable and claim != get_md5_hash_password(user.password):
+            raise AuthenticationFailed("The password has been changed.", code="password_changed")
         return user
 
 
-def authenticate(credentials: Credentials) -> tuple[object, str | None]:
-    """(user, None) on success or no credentials; (AnonymousUser, reason) on bad credentials.
+class Identity(NamedTuple):
+    """Who a socket is, and until when (seconds since the epoch; None: anonymous, no expiry)."""
+
+    user: object
+    expires_at: float | None = None
+
+
+def authenticate(credentials: Credentials) -> Identity:
+    """The socket's identity: anonymous without credentials; raises BadCredentials for bad ones.
     Blocking (database, cache): run it in a worker thread."""
     if credentials.kind is None:
-        return AnonymousUser(), None
+        return Identity(AnonymousUser())
     if credentials.kind == "bearer":
-        auth = SocketJWTAuthentication()
-        try:
-            return auth.get_user(auth.get_validated_token(credentials.value.encode())), None
-        except (InvalidToken, AuthenticationFailed):
-            return AnonymousUser(), "The access token is invalid or expired."
+        return bearer_identity(credentials.value)
     if credentials.kind == "ticket":
-        user = ws_ticket_redeem(credentials.value)
-        if user is None:
-            return AnonymousUser(), "The ticket is invalid, expired or already used."
-        return user, None
+        redeemed = ws_ticket_redeem(credentials.value)
+        if redeemed is None:
+            raise BadCredentials("The ticket is invalid, expired or already used.")
+        return Identity(*redeemed)
     if credentials.kind == "token_in_url":
-        return AnonymousUser(), "Tokens are not accepted in the URL; use a ticket."
-    return AnonymousUser(), "The Authorization header must be 'Bearer <access token>'."
+        raise BadCredentials("Tokens are not accepted in the URL; use a ticket.")
+    raise BadCredentials("The Authorization header must be 'Bearer <access token>'.")
+
+
+def bearer_identity(token: str) -> Identity:
+    """The active user of a valid access token, until the token expires; raises BadCredentials."""
+    auth = SocketJWTAuthentication()
+    try:
+        validated = auth.get_validated_token(token.encode())
+        return Identity(auth.get_user(validated), validated["exp"])
+    except (InvalidToken, AuthenticationFailed, KeyError):
+        raise BadCredentials("The access token is invalid or expired.") from None
+
+
+def identity_renew(*, user, token: str) -> Identity:
+    """A socket's new identity from a fresh access token of the same user (the in-band
+    ``authenticate`` frame); raises BadCredentials or Forbidden, leaving the old one in force."""
+    if not user.is_authenticated:
+        raise Forbidden("An anonymous socket cannot log in; reconnect with credentials.")
+    renewed = bearer_identity(token)
+    if renewed.user.pk != user.pk:
+        raise Forbidden("The token belongs to another user; reconnect to change users.")
+    return renewed
 
 
 class WebSocketAuthMiddleware:

@@ -3,6 +3,7 @@
 import logging
 import secrets
 import time
+from datetime import UTC, datetime
 from urllib.parse import parse_qs
 
 from channels.consumer import get_handler_name
@@ -12,15 +13,18 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from redis.exceptions import RedisError
 
+from accounts.websocket import identity_renew
 from chat.delivery.broker import BrokerUnavailable
 from chat.delivery.hub import hub, room_topic, user_topic
 from chat.delivery.outbox import Outbox, text_message
 from chat.delivery.topics import NumberedTopic
-from chat.errors import ChatError, InvalidFrame, RateLimited
+from chat.errors import BadCredentials, ChatError, Forbidden, RateLimited
 from chat.history import chat_message_event
 from chat.messages import message_send, private_message_send
 from chat.protocol import (
     CLOSE_INTERNAL_ERROR,
+    AuthenticatedEvent,
+    AuthenticateFrame,
     ChatMessageFrame,
     ErrorEvent,
     PingFrame,
@@ -30,8 +34,10 @@ from chat.protocol import (
     ServerEvent,
     format_timestamp,
     parse_client_frame,
+    private_command,
 )
-from chat.sessions import keeper, presence_exit, session_open, socket_identify
+from chat.sessions import keeper, session_close, session_open, socket_identify
+from chat.sockets import credential_expired, local_sockets
 from chat.threads import in_thread
 
 logger = logging.getLogger(__name__)
@@ -39,19 +45,26 @@ logger = logging.getLogger(__name__)
 # The services a socket calls, each run in the service threads (wrapped once, not per call).
 identify = in_thread(socket_identify)
 open_session = in_thread(session_open)
-exit_presence = in_thread(presence_exit)
+close_session = in_thread(session_close)
 send_message = in_thread(message_send)
 send_private_message = in_thread(private_message_send)
+renew_identity = in_thread(identity_renew)
 
 
 class InternalError(ChatError):
     code = "internal_error"
-    default_message = "Something went wrong on the server; nothing was stored. Try again."
+    # Not "nothing was stored": the failure may come after the commit. A resend with the same
+    # client_id is safe either way.
+    default_message = "Something went wrong on the server. Resend with the same client_id."
 
 
 class ChatConsumer(AsyncWebsocketConsumer):
     room = None
     outbox: Outbox | None = None
+    # When the socket's credential expires (seconds since the epoch); None: anonymous, never.
+    expires_at: float | None = None
+    # Set once the socket's access ended: it is closing, and no frame is read any more.
+    ended = False
     # The hub topics this socket hears: its room, and for a user, their private messages.
     topics: tuple[str, ...] = ()
 
@@ -94,12 +107,24 @@ class ChatConsumer(AsyncWebsocketConsumer):
             logger.exception("could not open %s for %s", self.scope["path"], self.user)
             await self.close(code=CLOSE_INTERNAL_ERROR)
 
+    @property
+    def address(self) -> str | None:
+        client = self.scope.get("client")
+        return client[0] if client else None
+
     async def join_room(self) -> None:
         credentials = self.scope["credentials"]
         name = self.scope["url_route"]["kwargs"]["room_name"]
-        self.user, room = await identify(credentials=credentials, room_name=name)
+        identity, self.room = await identify(
+            credentials=credentials,
+            room_name=name,
+            connection=self.connection,
+            address=self.address,
+        )
+        self.user, self.expires_at = identity
+        # From here on a change of access (chat/sockets.py) reaches this socket.
+        local_sockets.add(self)
         after = resume_point(self.scope)
-        self.room = room
         # Hear the topics before reading the snapshot, so that what happens meanwhile is in
         # one or the other; go_live then drops what the snapshot already had.
         room_stream, *private_streams = await self.hear_topics()
@@ -119,6 +144,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
         """Joins this socket's topics in the hub: its room, and for a user their private ones."""
         hub.ensure_running()
         keeper.ensure_running()
+        local_sockets.ensure_running()
         self.topics = (room_topic(self.room.pk),)
         if self.user.is_authenticated:
             self.topics += (user_topic(self.user.pk),)
@@ -130,20 +156,26 @@ class ChatConsumer(AsyncWebsocketConsumer):
 
     async def leave_room(self) -> None:
         """Leaves the topics and presence, once, however the socket ended."""
-        room, self.room = self.room, None
-        if room is None:
+        if self.room is None:
             return
+        local_sockets.remove(self)
+        room, self.room = self.room, None
         for name in self.topics:
             hub.leave(name, self.outbox)
         try:
-            await exit_presence(room=room, user=self.user, connection=self.connection)
+            await close_session(
+                room=room, user=self.user, connection=self.connection, address=self.address
+            )
         except RedisError as error:
-            # The keeper no longer renews the entry, so it expires: the user leaves late.
-            logger.warning("presence exit failed for %s: %r", self.user, error)
+            # The keeper no longer renews the entries, so they expire: the user leaves late.
+            logger.warning("closing the session failed for %s: %r", self.user, error)
 
     async def receive(self, text_data=None, bytes_data=None) -> None:
         """Called for every frame: parse it, run its handler, answer a refusal with an error."""
-        if self.room is None:
+        if self.room is None or self.ended:
+            return
+        if self.expires_at is not None and time.time() >= self.expires_at:
+            self.end(credential_expired())
             return
         frame = None
         try:
@@ -171,8 +203,14 @@ class ChatConsumer(AsyncWebsocketConsumer):
         return True
 
     async def on_chat_message(self, frame: ChatMessageFrame) -> None:
-        if frame.message.startswith("/pm "):
-            await self.on_private_message(private_frame_from_command(frame))
+        command = private_command(frame.message)
+        if command is not None:
+            to, text = command
+            await self.on_private_message(
+                PrivateMessageFrame(
+                    type="private_message", to=to, message=text, client_id=frame.client_id
+                )
+            )
             return
         message, created = await send_message(
             user=self.user, room=self.room, text=frame.message, client_id=frame.client_id
@@ -198,11 +236,31 @@ class ChatConsumer(AsyncWebsocketConsumer):
     async def on_ping(self, frame: PingFrame) -> None:
         await self.send_event(PongEvent())
 
+    async def on_authenticate(self, frame: AuthenticateFrame) -> None:
+        identity = await renew_identity(user=self.user, token=frame.token)
+        # The user row read just now: a staff flag taken meanwhile counts from here on.
+        self.user.is_staff = identity.user.is_staff
+        if self.room.admin_only and not self.user.is_staff:
+            self.end(Forbidden("This room is for staff only."))
+            return
+        self.expires_at = identity.expires_at
+        local_sockets.expires(self)
+        moment = datetime.fromtimestamp(identity.expires_at, UTC)
+        await self.send_event(AuthenticatedEvent(expires_at=format_timestamp(moment)))
+
     handlers = {
         ChatMessageFrame: on_chat_message,
         PrivateMessageFrame: on_private_message,
         PingFrame: on_ping,
+        AuthenticateFrame: on_authenticate,
     }
+
+    def end(self, error: BadCredentials | Forbidden) -> None:
+        """Called when the socket's access ends: it closes with the error's code, and the
+        frames that arrive meanwhile are not read."""
+        if not self.ended:
+            self.ended = True
+            self.outbox.close(error.close_code, error.message[:120])
 
     async def dispatch(self, message: dict) -> None:
         # Channels' own dispatch first hops to its single sync thread to close stale database
@@ -241,13 +299,3 @@ def resume_point(scope: dict) -> int | None:
     if not (values[0].isascii() and values[0].isdigit()):
         raise ChatError("after must be a message id (a whole number).")
     return int(values[0])
-
-
-def private_frame_from_command(frame: ChatMessageFrame) -> PrivateMessageFrame:
-    """The tutorial's "/pm USERNAME TEXT" shortcut, as a private_message frame."""
-    to, _, text = frame.message[len("/pm ") :].strip().partition(" ")
-    if not to:
-        raise InvalidFrame("Write /pm USERNAME MESSAGE.")
-    return PrivateMessageFrame(
-        type="private_message", to=to, message=text, client_id=frame.client_id
-    )

@@ -40,6 +40,13 @@ class Forbidden(ChatError):
     close_code = 4403
 
 
+class TooManySockets(ChatError):
+    code = "too_many_sockets"
+    default_message = "Too many open sockets; close some (other tabs or devices) first."
+    status_code = 429
+    close_code = 4429
+
+
 class RoomNotFound(ChatError):
     code = "room_not_found"
     default_message = "There is no such room."

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import IntegrityError
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from chat.delivery.hub import publish_on_commit, room_topic, user_topic
 from chat.errors import EmptyMessage, MessageTooLong, NotAuthenticated, UserNotFound
@@ -41,6 +41,19 @@ def user_by_username(username: str) -> AbstractBaseUser:
     return user
 
 
+def check_correspondents(sender: AbstractBaseUser, username: str) -> AbstractBaseUser:
+    """The active recipient named ``username``, read with the sender's own state in one query:
+    a sender deactivated since their socket opened may not write."""
+    users = get_user_model().objects.filter(Q(username=username) | Q(pk=sender.pk), is_active=True)
+    found = {user.pk: user for user in users.only("id", "username")}
+    if sender.pk not in found:
+        raise NotAuthenticated("The account is no longer active.")
+    recipient = next((user for user in found.values() if user.username == username), None)
+    if recipient is None:
+        raise UserNotFound(f'No user named "{username}".')
+    return recipient
+
+
 def message_send(
     *, user: User, room: Room, text: str, client_id: str | None = None
 ) -> tuple[Message, bool]:
@@ -49,7 +62,7 @@ def message_send(
     content = check_message_text(text)
     message, created = _store_once(
         lambda: room_message_insert(room=room, user=user, content=content, client_id=client_id),
-        Message.objects.select_related("room", "user").filter(user=user),
+        Message.objects.select_related("room", "user").filter(room=room, user=user),
         client_id,
     )
     if created:
@@ -63,12 +76,14 @@ def private_message_send(
     """Store a private message and deliver it to the recipient's sockets after commit."""
     check_can_send(sender)
     content = check_message_text(text)
-    recipient = user_by_username(to)
+    recipient = check_correspondents(sender, to)
     message, created = _store_once(
         lambda: private_message_insert(
             sender=sender, recipient=recipient, content=content, client_id=client_id
         ),
-        DirectMessage.objects.select_related("sender", "recipient").filter(sender=sender),
+        DirectMessage.objects.select_related("sender", "recipient").filter(
+            sender=sender, recipient=recipient
+        ),
         client_id,
     )
     if created:
@@ -78,7 +93,8 @@ def private_message_send(
 
 
 def _store_once(insert: Callable[[], Stored], authors_messages: QuerySet, client_id: str | None):
-    """(insert(), True), unless the author already sent ``client_id``: then (that one, False).
+    """(insert(), True), unless the author already sent ``client_id`` in this room or to this
+    recipient (a client_id is scoped to its conversation): then (that one, False).
     The database's unique constraint decides, so a resend racing the first send (two sockets)
     stores nothing twice either."""
     try:

@@ -34,10 +34,11 @@ class Message(models.Model):
         indexes = [models.Index(fields=["room", "id"])]
         constraints = [
             models.UniqueConstraint(fields=["room", "seq"], name="message_seq_once_per_room"),
+            # Scoped to the room: the same client_id in another room is another message.
             models.UniqueConstraint(
-                fields=["user", "client_id"],
+                fields=["room", "user", "client_id"],
                 condition=Q(client_id__isnull=False),
-                name="message_client_id_once_per_user",
+                name="message_client_id_once_per_room_user",
             ),
         ]
 
@@ -82,9 +83,9 @@ class DirectMessage(models.Model):
                 fields=["recipient", "recipient_seq"], name="direct_message_seq_once_per_recipient"
             ),
             models.UniqueConstraint(
-                fields=["sender", "client_id"],
+                fields=["sender", "recipient", "client_id"],
                 condition=Q(client_id__isnull=False),
-                name="direct_message_client_id_once_per_sender",
+                name="direct_message_client_id_once_per_conversation",
             ),
         ]
 

@@ -6,6 +6,7 @@ may send more); server events forbid them, so nothing undocumented ever reaches 
 """
 
 import json
+import re
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
@@ -53,13 +54,49 @@ class PrivateMessageFrame(ClientFrame):
 
 class PingFrame(ClientFrame):
     type: Literal["ping"]
+    # Named in an error that refuses the frame (rate_limited), as for messages.
+    client_id: ClientId | None = None
+
+
+class AuthenticateFrame(ClientFrame):
+    """Renews the socket's credential with a fresh access token, before the current one expires."""
+
+    type: Literal["authenticate"]
+    token: Annotated[str, StringConstraints(min_length=1, max_length=4096)]
+    client_id: ClientId | None = None
 
 
 CLIENT_FRAMES: dict[str, type[ClientFrame]] = {
     "chat_message": ChatMessageFrame,
     "private_message": PrivateMessageFrame,
     "ping": PingFrame,
+    "authenticate": AuthenticateFrame,
 }
+
+# The /pm shortcut's blanks, spelled out so that every client can use exactly this set (Python's
+# and JavaScript's \s differ). A chat_message matching _PM_COMMAND is private, or refused: never
+# posted to the room.
+PM_BLANKS = (
+    "\t\n\v\f\r \u0085\u00a0\u1680"
+    + "".join(map(chr, range(0x2000, 0x200B)))
+    + "\u2028\u2029\u202f\u205f\u3000\ufeff"
+)
+_BLANK, _WORD = f"[{re.escape(PM_BLANKS)}]", f"[^{re.escape(PM_BLANKS)}]"
+_PM_COMMAND = re.compile(f"{_BLANK}*/pm(?:{_BLANK}|$)", re.IGNORECASE)
+_PM_ARGUMENTS = re.compile(
+    f"{_BLANK}*/pm{_BLANK}+({_WORD}+)(?:{_BLANK}+(.*))?", re.IGNORECASE | re.DOTALL
+)
+
+
+def private_command(text: str) -> tuple[str, str] | None:
+    """(username, text) when ``text`` is the "/pm USERNAME TEXT" shortcut, None when it is a
+    room message; raises for a /pm that names nobody, so it is never posted to the room."""
+    if not _PM_COMMAND.match(text):
+        return None
+    arguments = _PM_ARGUMENTS.fullmatch(text)
+    if arguments is None:
+        raise InvalidFrame("Write /pm USERNAME MESSAGE.")
+    return arguments[1], (arguments[2] or "").strip(PM_BLANKS)
 
 
 def parse_client_frame(text: str | None) -> ClientFrame:
@@ -70,11 +107,14 @@ def parse_client_frame(text: str | None) -> ClientFrame:
         raise MessageTooLong(f"Frames are limited to {MAX_FRAME_CHARS} characters.")
     try:
         data = json.loads(text)
+    except RecursionError:
+        raise InvalidJson("The frame is nested too deeply.") from None
     except ValueError:
         raise InvalidJson() from None
     if not isinstance(data, dict):
         raise InvalidFrame("A frame must be a JSON object.")
     client_id = data.get("client_id") if isinstance(data.get("client_id"), str) else None
+    _check_storable(data, client_id)
     # The tutorial's bare {"message": ...} frame has no type.
     frame_type = data.get("type", "chat_message")
     frame_class = CLIENT_FRAMES.get(frame_type) if isinstance(frame_type, str) else None
@@ -84,6 +124,29 @@ def parse_client_frame(text: str | None) -> ClientFrame:
         return frame_class.model_validate(data)
     except ValidationError as error:
         raise InvalidFrame(_describe(error), client_id=client_id) from None
+
+
+def _check_storable(data: dict, client_id: str | None) -> None:
+    # JSON can spell what no database column stores: NUL (PostgreSQL refuses it in text) and
+    # a lone surrogate (not encodable as UTF-8). Refuse them here, before any service runs.
+    for name, value in data.items():
+        if isinstance(value, str) and not _storable(value):
+            raise InvalidFrame(
+                f"{name}: contains a NUL character or a lone surrogate.",
+                client_id=None if name == "client_id" else client_id,
+            )
+
+
+def _storable(text: str) -> bool:
+    if "\x00" in text:
+        return False
+    if text.isascii():
+        return True
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _describe(error: ValidationError) -> str:
@@ -195,6 +258,13 @@ class PongEvent(ServerEvent):
     type: Literal["pong"] = "pong"
 
 
+class AuthenticatedEvent(ServerEvent):
+    """The answer to ``authenticate``: the socket now lives until ``expires_at``."""
+
+    type: Literal["authenticated"] = "authenticated"
+    expires_at: str
+
+
 SERVER_EVENTS: tuple[type[ServerEvent], ...] = (
     UserListEvent,
     HistoryEvent,
@@ -205,4 +275,5 @@ SERVER_EVENTS: tuple[type[ServerEvent], ...] = (
     PrivateMessageDeliveredEvent,
     ErrorEvent,
     PongEvent,
+    AuthenticatedEvent,
 )

@@ -8,14 +8,15 @@ from typing import NamedTuple
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
-from accounts.websocket import Credentials, authenticate
+from accounts.websocket import Credentials, Identity, authenticate
 from chat.delivery.hub import publish, room_topic
-from chat.errors import BadCredentials
+from chat.errors import TooManySockets
 from chat.history import mailbox_last_seqs, room_last_seqs, room_messages_page
 from chat.models import Room
 from chat.presence import Connection, presence_store
 from chat.protocol import HistoryEvent, UserJoinEvent, UserLeaveEvent, UserListEvent
 from chat.rooms import room_for
+from chat.slots import Slot, socket_slots
 from chat.threads import in_thread
 
 logger = logging.getLogger(__name__)
@@ -35,12 +36,24 @@ class Snapshot(NamedTuple):
     mailbox_seq: int
 
 
-def socket_identify(*, credentials: Credentials, room_name: str) -> tuple[User, Room]:
-    """Who a new socket is and which room it opens, checked in that order (4401 before 4403)."""
-    user, refused = authenticate(credentials)
-    if refused:
-        raise BadCredentials(refused)
-    return user, room_for(user=user, name=room_name)
+def socket_identify(
+    *, credentials: Credentials, room_name: str, connection: str, address: str | None
+) -> tuple[Identity, Room]:
+    """Who a new socket is and which room it opens, checked in that order (4401 before 4403),
+    then its slot taken (4429): the user's, or for an anonymous socket its address's."""
+    identity = authenticate(credentials)
+    room = room_for(user=identity.user, name=room_name)
+    slot, limit = socket_slot(identity.user, connection, address)
+    if not socket_slots().claim(slot, limit):
+        raise TooManySockets()
+    keeper.track_slot(slot)
+    return identity, room
+
+
+def socket_slot(user: User, connection: str, address: str | None) -> tuple[Slot, int]:
+    if user.is_authenticated:
+        return (f"user:{user.pk}", connection), settings.CHAT["WS_SOCKETS_PER_USER"]
+    return (f"address:{address}", connection), settings.CHAT["WS_SOCKETS_PER_ADDRESS"]
 
 
 def session_open(*, room: Room, user: User, connection: str, after: int | None) -> Snapshot:
@@ -67,11 +80,15 @@ def presence_enter(*, room: Room, user: User, connection: str) -> list[str]:
     return online
 
 
-def presence_exit(*, room: Room, user: User, connection: str) -> None:
-    if not user.is_authenticated:
-        return
-    keeper.forget((room.pk, user.username, connection))
-    if presence_store().leave(room.pk, user.username, connection):
+def session_close(*, room: Room, user: User, connection: str, address: str | None) -> None:
+    """Called when a socket that was identified closes: gives back its slot, leaves presence."""
+    slot, _ = socket_slot(user, connection, address)
+    keeper.forget_slot(slot)
+    if user.is_authenticated:
+        keeper.forget((room.pk, user.username, connection))
+    # No longer renewed from here on: what fails below (Redis away) expires by itself.
+    socket_slots().release(slot)
+    if user.is_authenticated and presence_store().leave(room.pk, user.username, connection):
         publish(room_topic(room.pk), UserLeaveEvent(user=user.username))
 
 
@@ -88,6 +105,8 @@ class PresenceKeeper:
         # Written from the socket handlers' worker threads, read by the timer's.
         self._lock = threading.Lock()
         self._connections: set[Connection] = set()
+        # The sockets' slots (chat/slots.py), renewed on the same beat.
+        self._slots: set[Slot] = set()
         self._task: asyncio.Task | None = None
 
     def track(self, connection: Connection) -> None:
@@ -98,13 +117,26 @@ class PresenceKeeper:
         with self._lock:
             self._connections.discard(connection)
 
+    def track_slot(self, slot: Slot) -> None:
+        with self._lock:
+            self._slots.add(slot)
+
+    def forget_slot(self, slot: Slot) -> None:
+        with self._lock:
+            self._slots.discard(slot)
+
     def clear(self) -> None:
         with self._lock:
             self._connections.clear()
+            self._slots.clear()
 
     def connections(self) -> list[Connection]:
         with self._lock:
             return list(self._connections)
+
+    def slots(self) -> list[Slot]:
+        with self._lock:
+            return list(self._slots)
 
     def ensure_running(self) -> None:
         """Called from the event loop; starts the timer on this loop if it is not running."""
@@ -129,6 +161,7 @@ class PresenceKeeper:
                 publish(room_topic(room_id), UserJoinEvent(user=username))
         for room_id, username in store.sweep():
             publish(room_topic(room_id), UserLeaveEvent(user=username))
+        socket_slots().renew(self.slots())
 
 
 keeper = PresenceKeeper()

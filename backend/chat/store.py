@@ -17,17 +17,24 @@ so two people writing to each other at once cannot deadlock.
 from contextlib import nullcontext
 from itertools import chain
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, transaction
 from django.utils import timezone
 
-from chat.errors import RoomNotFound
+from chat.errors import Forbidden, NotAuthenticated, RoomNotFound
 from chat.models import DirectMessage, Mailbox, Message, Room
 
 _room, _mailbox = Room._meta.db_table, Mailbox._meta.db_table
 _message, _direct = Message._meta.db_table, DirectMessage._meta.db_table
+_user = get_user_model()._meta.db_table
 
-_NEXT_ROOM_SEQ = f"UPDATE {_room} SET last_seq = last_seq + 1 WHERE id = %s RETURNING last_seq"
+# The author's right to write is checked in the same statement, at the moment of writing: access
+# lost since the socket opened (deactivated, no longer staff) refuses the very next message.
+_NEXT_ROOM_SEQ = (
+    f"UPDATE {_room} SET last_seq = last_seq + 1 WHERE id = %s AND EXISTS (SELECT 1 FROM {_user}"
+    f" WHERE id = %s AND is_active AND (is_staff OR NOT {_room}.admin_only)) RETURNING last_seq"
+)
 # (user, bump) rows in user id order: the recipient's with 1, the sender's with 0 (locked only).
 _NEXT_MAILBOX_SEQ = (
     f"INSERT INTO {_mailbox} (user_id, last_seq) VALUES {{rows}} ON CONFLICT (user_id)"
@@ -50,10 +57,14 @@ _INSERT_DIRECT = (
 def room_message_insert(
     *, room: Room, user: AbstractBaseUser, content: str, client_id: str | None
 ) -> Message:
-    """Insert one message as the room's next seq; raises IntegrityError for a reused client_id."""
+    """Insert one message as the room's next seq; raises IntegrityError for a reused client_id,
+    and the refusal when the room is gone or the author may no longer write in it."""
     created_at = timezone.now()
     params = [room.pk, user.pk, content, client_id, _db_time(created_at)]
-    message_id, seq = _insert_numbered(_NEXT_ROOM_SEQ, [room.pk], _INSERT_MESSAGE, params)
+    row = _insert_numbered(_NEXT_ROOM_SEQ, [room.pk, user.pk], _INSERT_MESSAGE, params)
+    if row is None:
+        raise _room_refusal(room, user)
+    message_id, seq = row
     return Message(
         id=message_id,
         seq=seq,
@@ -91,21 +102,26 @@ def private_message_insert(
     )
 
 
+def _room_refusal(room: Room, user: AbstractBaseUser) -> Exception:
+    if not Room.objects.filter(pk=room.pk).exists():
+        return RoomNotFound("The room no longer exists.")
+    if not get_user_model().objects.filter(pk=user.pk, is_active=True).exists():
+        return NotAuthenticated("The account is no longer active.")
+    return Forbidden("This room is for staff only.")
+
+
 def _db_time(moment):
     return connection.ops.adapt_datetimefield_value(moment)
 
 
 def _insert_numbered(
     next_seq: str, next_params: list, insert: str, params: list
-) -> tuple[int, int]:
-    """Runs ``insert``, which reads its number from ``next``, after the ``next_seq`` bump."""
+) -> tuple[int, int] | None:
+    """Runs ``insert``, which reads its number from ``next``, after the ``next_seq`` bump; None
+    when the bump matched no row (only a room's can: see ``_NEXT_ROOM_SEQ``)."""
     if connection.vendor == "postgresql":
-        row = _insert_in_one_statement(next_seq, next_params, insert, params)
-    else:
-        row = _insert_in_one_transaction(next_seq, next_params, insert, params)
-    if row is None:  # only a room's counter can be missing: the room was deleted meanwhile
-        raise RoomNotFound("The room no longer exists.")
-    return row
+        return _insert_in_one_statement(next_seq, next_params, insert, params)
+    return _insert_in_one_transaction(next_seq, next_params, insert, params)
 
 
 def _insert_in_one_statement(

@@ -149,7 +149,7 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "api.schema.ChatAutoSchema",
     "EXCEPTION_HANDLER": "api.exceptions.handle_exception",
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
@@ -158,12 +158,17 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "anon": env_rate("API_RATE", "600/min"),
         "user": env_rate("API_RATE", "600/min"),
-        "login": env_rate("LOGIN_RATE", "10/min"),
     },
     # Throttle by REMOTE_ADDR, never a client-sent X-Forwarded-For (spoofable). Behind nginx the
     # launcher's PROXY_HEADERS=true puts the real client address into REMOTE_ADDR.
     "NUM_PROXIES": 0,
 }
+
+# Password guessing (accounts/login_limits.py): attempts per client address (REMOTE_ADDR, as
+# above) for login and sign-up together, and per username the failures that lock it.
+LOGIN_RATE = env_rate("LOGIN_RATE", "10/min")
+LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+LOGIN_LOCKOUT = env_int("LOGIN_LOCKOUT", 900, minimum=1)
 
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(seconds=env_int("ACCESS_TOKEN_LIFETIME", 300, minimum=1)),
@@ -173,6 +178,9 @@ SIMPLE_JWT = {
     "ROTATE_REFRESH_TOKENS": True,
     "BLACKLIST_AFTER_ROTATION": True,
     "UPDATE_LAST_LOGIN": False,
+    # Tokens carry a digest of the password hash: a password change voids every earlier token.
+    "CHECK_REVOKE_TOKEN": True,
+    "TOKEN_REFRESH_SERIALIZER": "accounts.tokens.RevocableTokenRefreshSerializer",
 }
 
 SPECTACULAR_SETTINGS = {
@@ -198,12 +206,20 @@ CHAT = {
     # Frames a socket may fall behind (queued while the client does not read) before it is
     # closed with 4409 and must resume: a bound on the memory a slow reader can hold.
     "SOCKET_BACKLOG": env_int("SOCKET_BACKLOG", 1000, minimum=1),
+    # Open sockets per user across all workers, and per client address for anonymous sockets:
+    # the next one is closed with 4429.
+    "WS_SOCKETS_PER_USER": env_int("WS_SOCKETS_PER_USER", 20, minimum=1),
+    "WS_SOCKETS_PER_ADDRESS": env_int("WS_SOCKETS_PER_ADDRESS", 100, minimum=1),
     # Threads per process for the sockets' blocking calls (database, Redis): see chat/threads.py.
     "SERVICE_THREADS": env_int("SERVICE_THREADS", 2, minimum=1),
 }
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Only behind a proxy that sets it (PROXY_HEADERS, as for the client address): otherwise any client
+# could declare its own plain-HTTP request secure.
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("PROXY_HEADERS", False) else None
+)
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 

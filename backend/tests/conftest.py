@@ -21,6 +21,8 @@ from chat.delivery.hub import hub
 from chat.models import DirectMessage, Message, Room
 from chat.presence import presence_store
 from chat.sessions import keeper
+from chat.slots import socket_slots
+from chat.sockets import local_sockets
 from chat.store import private_message_insert, room_message_insert
 from config.asgi import application
 
@@ -76,7 +78,8 @@ def fresh_chat_state():
     # Each test gets its own event loop (whose end cancels the hub's tasks); the hub, broker and
     # presence objects of an earlier loop or test must not leak into it.
     hub.reset()
-    for cached in (broker, shared_redis, presence_store):
+    local_sockets.reset()
+    for cached in (broker, shared_redis, presence_store, socket_slots):
         cached.cache_clear()
     keeper.clear()
     cache.clear()

@@ -15,6 +15,7 @@ the streams' positions.
 """
 
 import asyncio
+import json
 import logging
 from collections.abc import Awaitable, Callable
 from typing import NamedTuple
@@ -33,6 +34,8 @@ logger = logging.getLogger(__name__)
 # How often the hub drops topics left without sockets and compares the streams' positions with
 # the database (the backstop for a publish that was lost with no later message behind it).
 CHECK_INTERVAL = 5.0
+# In a payload's seq field: the rest is a change of access, not an event (``publish_control``).
+CONTROL = "!"
 
 
 class Stream(NamedTuple):
@@ -76,9 +79,20 @@ def publish_on_commit(topic: str, event: ServerEvent, *, seq: int | None = None)
     transaction.on_commit(lambda: publish(topic, event, seq=seq))
 
 
+def publish_control(topic: str, change: dict) -> None:
+    """Tells every process with sockets on ``topic`` of a change of access: not an event for the
+    sockets, but for ``Hub.on_control`` (chat/sockets.py). Never raises, like ``publish``."""
+    try:
+        broker().publish(topic, f"{CONTROL}\n\n{json.dumps(change)}")
+    except Exception as error:
+        logger.error("could not publish an access change to %s: %r", topic, error)
+
+
 class Hub:
     def __init__(self) -> None:
         self.topics: dict[str, NumberedTopic] = {}
+        # Called with (topic, change) for each change of access heard on a topic held here.
+        self.on_control: Callable[[str, str], None] = lambda topic, change: None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._maintenance: asyncio.Task | None = None
 
@@ -153,6 +167,9 @@ class Hub:
         if topic is None:
             return
         seq, origin, text = payload.split("\n", 2)
+        if seq == CONTROL:
+            self.on_control(name, text)
+            return
         topic.publish_arrived(int(seq) if seq else None, origin or None, text)
 
     def _lost(self) -> None:

@@ -35,7 +35,9 @@ GAP_GRACE = 0.5
 class Topic:
     def __init__(self, name: str) -> None:
         self.name = name
-        self.live: dict[Outbox, None] = {}
+        # Each live socket with the connection it announced itself as (or None): an event from
+        # that origin (its own user_join, however late Redis brings it) is not sent back to it.
+        self.live: dict[Outbox, str | None] = {}
         self.joining: dict[Outbox, list[Event]] = {}
         # Set by the hub while it subscribes: done once broadcasts to the topic reach this
         # process, and then cleared.
@@ -48,9 +50,14 @@ class Topic:
         self.deliver((seq, origin, text_message(text)))
 
     def deliver(self, event: Event) -> None:
-        message = event[2]
-        for outbox in self.live:
-            outbox.put(message)
+        _, origin, message = event
+        if origin is None:  # every message: no per-socket comparison
+            for outbox in self.live:
+                outbox.put(message)
+        else:
+            for outbox, own in self.live.items():
+                if own != origin:
+                    outbox.put(message)
         for held in self.joining.values():
             held.append(event)
 
@@ -68,7 +75,7 @@ class Topic:
             already_sent = seq is not None and seen_up_to is not None and seq <= seen_up_to
             if not already_sent and (origin is None or from_origin != origin):
                 outbox.put(message)
-        self.live[outbox] = None
+        self.live[outbox] = origin
 
     def leave(self, outbox: Outbox) -> None:
         self.live.pop(outbox, None)

@@ -6,6 +6,8 @@ from accounts.tickets import ws_ticket_issue, ws_ticket_redeem
 
 pytestmark = pytest.mark.django_db
 
+_IN_A_MINUTE = int(time.time()) + 60
+
 
 def test_the_endpoint_issues_a_short_lived_ticket(api, alice):
     response = api(alice).post("/api/auth/ws-ticket/")
@@ -15,13 +17,19 @@ def test_the_endpoint_issues_a_short_lived_ticket(api, alice):
     assert len(body["ticket"]) >= 32
 
 
+def test_a_ticket_is_worth_no_more_than_the_token_that_asked_for_it(api, alice):
+    body = api(alice).post("/api/auth/ws-ticket/").json()
+    _, expires_at = ws_ticket_redeem(body["ticket"])
+    assert time.time() < expires_at <= time.time() + 300  # the access token's exp
+
+
 def test_the_endpoint_needs_a_token(api):
     assert api().post("/api/auth/ws-ticket/").status_code == 401
 
 
 def test_a_ticket_works_exactly_once(alice):
-    ticket, _ = ws_ticket_issue(user=alice)
-    assert ws_ticket_redeem(ticket) == alice
+    ticket, _ = ws_ticket_issue(user=alice, credential_expires_at=_IN_A_MINUTE)
+    assert ws_ticket_redeem(ticket) == (alice, _IN_A_MINUTE)
     assert ws_ticket_redeem(ticket) is None
 
 
@@ -31,14 +39,14 @@ def test_an_unknown_ticket_is_refused(alice):
 
 def test_an_expired_ticket_is_refused(alice, settings):
     settings.CHAT = {**settings.CHAT, "WS_TICKET_LIFETIME": 1}
-    ticket, lifetime = ws_ticket_issue(user=alice)
+    ticket, lifetime = ws_ticket_issue(user=alice, credential_expires_at=_IN_A_MINUTE)
     assert lifetime == 1
     time.sleep(1.2)
     assert ws_ticket_redeem(ticket) is None
 
 
 def test_a_ticket_of_a_deactivated_user_is_refused(alice):
-    ticket, _ = ws_ticket_issue(user=alice)
+    ticket, _ = ws_ticket_issue(user=alice, credential_expires_at=_IN_A_MINUTE)
     alice.is_active = False
     alice.save()
     assert ws_ticket_redeem(ticket) is None

@@ -1,6 +1,7 @@
 """The chat socket through the whole ASGI stack: origin check, auth middleware, routing."""
 
 import json
+import time
 from datetime import timedelta
 
 import pytest
@@ -9,7 +10,10 @@ from channels.testing import WebsocketCommunicator
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
 from accounts.tickets import ws_ticket_issue
+from chat.delivery.broker import broker
 from chat.models import DirectMessage, Message, Room
+from chat.presence import presence_store
+from chat.sessions import keeper
 from chat.threads import in_thread
 from config.asgi import application
 from tests.conftest import apost, bearer, open_socket, receive_until
@@ -133,11 +137,15 @@ async def test_private_messages_reach_every_socket_of_the_recipient(alice, bob, 
         await socket.disconnect()
 
 
-async def test_the_pm_command_sends_a_private_message(alice, bob, mallory, lobby):
+@pytest.mark.parametrize(
+    "command",
+    ["/pm bob meet at 5", " /pm bob meet at 5", "/pm\tbob meet at 5", "/PM  bob\nmeet at 5 "],
+)
+async def test_the_pm_command_sends_a_private_message(alice, bob, mallory, lobby, command):
     alices = await open_socket("/ws/chat/lobby/", user=alice)
     bobs = await open_socket("/ws/chat/lobby/", user=bob)
     mallorys = await open_socket("/ws/chat/lobby/", user=mallory)
-    await alices.send_json_to({"type": "chat_message", "message": "/pm bob meet at 5"})
+    await alices.send_json_to({"type": "chat_message", "message": command})
     delivered = await receive_until(alices, "private_message_delivered")
     assert delivered["message"] == "meet at 5"
     assert (await receive_until(bobs, "private_message"))["message"] == "meet at 5"
@@ -169,6 +177,23 @@ async def test_the_pm_command_sends_a_private_message(alice, bob, mallory, lobby
         (json.dumps({"type": "private_message", "message": "hi"}), "invalid_frame"),
         (json.dumps({"message": "/pm "}), "invalid_frame"),
         (json.dumps({"message": "/pm bob    "}), "empty"),
+        (json.dumps({"message": " /PM\t"}), "invalid_frame"),
+        # What a database cannot store, or a parser cannot nest, is refused before any service.
+        ("[" * 10_000 + "]" * 10_000, "invalid_json"),
+        ('{"message": ' * 5_000 + "1" + "}" * 5_000, "invalid_json"),
+        (json.dumps({"message": "a\u0000b"}), "invalid_frame"),
+        (json.dumps({"message": "a\ud800b"}), "invalid_frame"),
+        (json.dumps({"message": "hi", "client_id": "c\u0000"}), "invalid_frame"),
+        (
+            json.dumps({"type": "private_message", "to": "b\u0000b", "message": "hi"}),
+            "invalid_frame",
+        ),
+        (
+            json.dumps({"type": "private_message", "to": "\udfffbob", "message": "hi"}),
+            "invalid_frame",
+        ),
+        (json.dumps({"type": "authenticate", "token": ""}), "invalid_frame"),
+        (json.dumps({"type": "authenticate", "token": "x\u0000"}), "invalid_frame"),
     ],
 )
 async def test_bad_frames_get_an_error_and_change_nothing(alice, bob, lobby, frame, code):
@@ -208,6 +233,17 @@ async def test_ping_gets_pong(alice, lobby):
     socket = await open_socket("/ws/chat/lobby/", user=alice)
     await socket.send_json_to({"type": "ping"})
     assert await socket.receive_json_from() == {"type": "pong"}
+    await socket.disconnect()
+
+
+async def test_a_refused_ping_names_its_client_id(alice, lobby, settings):
+    settings.CHAT = {**settings.CHAT, "WS_RATE": 0.001, "WS_BURST": 1}
+    socket = await open_socket("/ws/chat/lobby/", user=alice)
+    await socket.send_json_to({"type": "ping", "client_id": "p-1"})
+    assert await socket.receive_json_from() == {"type": "pong"}
+    await socket.send_json_to({"type": "ping", "client_id": "p-2"})
+    refused = await socket.receive_json_from()
+    assert (refused["code"], refused["client_id"]) == ("rate_limited", "p-2")
     await socket.disconnect()
 
 
@@ -334,7 +370,9 @@ def _bearer(user) -> bytes:
 
 
 async def _issue(user):
-    return await sync_to_async(ws_ticket_issue)(user=user)
+    return await sync_to_async(ws_ticket_issue)(
+        user=user, credential_expires_at=int(time.time()) + 300
+    )
 
 
 async def test_a_server_failure_while_opening_closes_with_4500(lobby, monkeypatch):
@@ -344,6 +382,77 @@ async def test_a_server_failure_while_opening_closes_with_4500(lobby, monkeypatc
     monkeypatch.setattr("chat.sessions.room_for", broken_room_for)
     socket, _ = await connect_raw("/ws/chat/lobby/")
     assert await close_code(socket) == 4500
+
+
+async def test_a_client_id_is_scoped_to_its_room(alice, lobby):
+    await Room.objects.acreate(name="other")
+    in_lobby = await open_socket("/ws/chat/lobby/", user=alice)
+    in_other = await open_socket("/ws/chat/other/", user=alice)
+    await in_lobby.send_json_to({"message": "in the lobby", "client_id": "same"})
+    await in_other.send_json_to({"message": "elsewhere", "client_id": "same"})
+    assert (await receive_until(in_lobby, "chat_message"))["message"] == "in the lobby"
+    assert (await receive_until(in_other, "chat_message"))["message"] == "elsewhere"
+    assert await Message.objects.filter(client_id="same").acount() == 2
+    for socket in (in_lobby, in_other):
+        await socket.disconnect()
+
+
+async def test_a_client_id_is_scoped_to_its_conversation(alice, bob, mallory, lobby):
+    socket = await open_socket("/ws/chat/lobby/", user=alice)
+    for to in ("bob", "mallory", "bob"):
+        frame = {"type": "private_message", "to": to, "message": f"hi {to}", "client_id": "same"}
+        await socket.send_json_to(frame)
+        delivered = await receive_until(socket, "private_message_delivered")
+        assert (delivered["target"], delivered["message"]) == (to, f"hi {to}")
+    assert await DirectMessage.objects.filter(client_id="same").acount() == 2
+    await socket.disconnect()
+
+
+async def test_a_failed_broadcast_tells_the_sender_nothing_false_and_delivers_later(
+    alice, bob, lobby, monkeypatch
+):
+    monkeypatch.setattr("chat.delivery.hub.CHECK_INTERVAL", 0.3)
+    alices = await open_socket("/ws/chat/lobby/", user=alice)
+    bobs = await open_socket("/ws/chat/lobby/", user=bob)
+
+    def lost(topic, payload):
+        raise ConnectionError("Redis went away")
+
+    monkeypatch.setattr(broker(), "publish", lost)
+    await alices.send_json_to({"message": "stored anyway", "client_id": "c-1"})
+    # No error: the message is stored, and the fan-out's periodic check finds and sends it.
+    for socket in (alices, bobs):
+        event = await receive_until(socket, "chat_message", timeout=3)
+        assert (event["message"], event["client_id"]) == ("stored anyway", "c-1")
+    assert await Message.objects.filter(client_id="c-1").acount() == 1
+    for socket in (alices, bobs):
+        await socket.disconnect()
+
+
+async def test_a_crashed_socket_still_leaves_presence(alice, bob, lobby, monkeypatch):
+    # Channels skips disconnect() when a handler raises: the leave must not depend on it.
+    bobs = await open_socket("/ws/chat/lobby/", user=bob)
+    alices = await open_socket("/ws/chat/lobby/", user=alice)
+    assert (await receive_until(bobs, "user_join"))["user"] == "alice"
+
+    async def crash(self, message):
+        raise RuntimeError("a bug in a handler")
+
+    monkeypatch.setattr("chat.consumers.ChatConsumer.websocket_receive", crash)
+    await alices.send_json_to({"message": "boom"})
+    assert (await receive_until(bobs, "user_leave"))["user"] == "alice"
+    assert await in_thread(presence_store().online)(lobby.pk) == ["bob"]
+    assert keeper.connections() == [(lobby.pk, "bob", keeper.connections()[0][2])]
+    with pytest.raises(RuntimeError):
+        await alices.wait()
+    await bobs.disconnect()
+
+
+@pytest.mark.parametrize("path", ["/ws/chat/../x/", "/ws/chat/a/b/", "/ws/else/", "/"])
+async def test_a_path_that_is_no_room_is_closed_with_4400(path):
+    socket, connected = await connect_raw(path)
+    assert connected
+    assert await close_code(socket) == 4400
 
 
 async def test_a_server_failure_on_a_frame_answers_internal_error_and_keeps_the_socket(

@@ -173,3 +173,25 @@ async def test_presence_comes_back_at_the_next_beat_after_redis_lost_its_data(
     assert (await receive_until(alices, "chat_message"))["message"] == "after the flush"
     await alices.disconnect()
     await bobs.disconnect()
+
+
+@pytestmark_sockets
+async def test_a_socket_closing_while_redis_is_away_is_not_kept_alive(
+    alice, bob, lobby, monkeypatch
+):
+    """The keeper must forget the socket before the leave talks to Redis: otherwise a failed
+    leave leaves an entry that the keeper renews (and re-announces) for ever."""
+    bobs = await open_socket("/ws/chat/lobby/", user=bob)
+    alices = await open_socket("/ws/chat/lobby/", user=alice)
+
+    def redis_away(*args, **kwargs):
+        raise redis.ConnectionError("Redis is restarting")
+
+    monkeypatch.setattr(type(presence_store()), "leave", redis_away)
+    monkeypatch.setattr("chat.slots.MemorySocketSlots.release", redis_away)
+    monkeypatch.setattr("chat.slots.RedisSocketSlots.release", redis_away)
+    await alices.disconnect()
+    await asyncio.sleep(0.2)
+    assert [username for _, username, _ in keeper.connections()] == ["bob"]
+    assert [owner for owner, _ in keeper.slots()] == [f"user:{bob.pk}"]
+    await bobs.disconnect()

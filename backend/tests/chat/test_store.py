@@ -52,7 +52,7 @@ def test_concurrent_senders_get_every_seq_once_in_id_order(lobby, alice, bob):
 def test_a_message_cannot_commit_before_one_that_took_its_number_earlier(lobby, alice, bob):
     """The case a max-id cursor gets wrong: a slow transaction holding a lower id."""
     slow = raw_connection()
-    params = [lobby.pk, lobby.pk, alice.pk, "slow", None, "2026-01-01T00:00:00Z"]
+    params = [lobby.pk, alice.pk, lobby.pk, alice.pk, "slow", None, "2026-01-01T00:00:00Z"]
     statement = f"WITH next AS ({_NEXT_ROOM_SEQ}) {_INSERT_MESSAGE}"
     first_id, first_seq = slow.execute(statement, params).fetchone()  # not committed
     later = {}

@@ -20,20 +20,55 @@ def every_error_class(base=ChatError):
         yield from every_error_class(subclass)
 
 
-def documented(name: str) -> bool:
-    return f"`{name}`" in DOC
+def section(heading: str) -> str:
+    start = DOC.index(f"\n{heading}\n")
+    end = DOC.find("\n#", start + len(heading) + 2)
+    return DOC[start:end]
 
 
-@pytest.mark.parametrize("frame_type", sorted(CLIENT_FRAMES))
-def test_every_client_frame_is_documented(frame_type):
-    assert documented(frame_type)
+def frame_tables(heading: str, fields_column: int) -> dict[str, dict[str, bool]]:
+    """{frame type: {field: optional}} from the table under ``heading``: the frame's row names it
+    in its first column and its fields, `name` or `name`? (optional), in ``fields_column``."""
+    frames = {}
+    for line in section(heading).splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        name = re.fullmatch(r"`(\w+)`", cells[0])
+        if name:
+            fields = re.findall(r"`(\w+)`(\??)", cells[fields_column])
+            frames[name[1]] = {field: bool(optional) for field, optional in fields}
+    return frames
 
 
-@pytest.mark.parametrize("event", SERVER_EVENTS, ids=lambda event: event.__name__)
-def test_every_server_event_and_its_fields_are_documented(event):
-    assert documented(event.model_fields["type"].default)
-    for field in event.model_fields:
-        assert field == "type" or documented(field), field
+def model_fields(model) -> dict[str, bool]:
+    return {
+        name: not field.is_required()
+        for name, field in model.model_fields.items()
+        if name != "type"
+    }
+
+
+def test_the_client_frames_and_their_fields_are_exactly_the_documented_ones():
+    documented_frames = frame_tables("### Client -> server", fields_column=1)
+    assert set(documented_frames) == set(CLIENT_FRAMES)
+    for frame_type, frame in CLIENT_FRAMES.items():
+        assert documented_frames[frame_type] == model_fields(frame), frame_type
+
+
+def test_the_server_events_and_their_fields_are_exactly_the_documented_ones():
+    documented_events = frame_tables("### Server -> client", fields_column=2)
+    events = {event.model_fields["type"].default: event for event in SERVER_EVENTS}
+    assert set(documented_events) == set(events)
+    for event_type, event in events.items():
+        assert set(documented_events[event_type]) == set(model_fields(event)), event_type
+
+
+def test_the_documented_pm_blanks_are_the_servers():
+    rule = section("### Client -> server")
+    rule = rule[rule.index("**The `/pm` shortcut.**") :].split("\n- ")[0]
+    blanks = set()
+    for first, last in re.findall(r"U\+([0-9A-F]{4})(?: to U\+([0-9A-F]{4}))?", rule):
+        blanks.update(map(chr, range(int(first, 16), int(last or first, 16) + 1)))
+    assert blanks == set(protocol.PM_BLANKS)
 
 
 @pytest.mark.parametrize("error", list(every_error_class()), ids=lambda error: error.__name__)

@@ -118,7 +118,12 @@ async def test_a_redis_restart_closes_every_socket_to_resume_and_they_miss_nothi
     start_server, private_redis
 ):
     servers = [
-        start_server(REDIS_URL=private_redis.url, ASGI_SERVER=kind)
+        start_server(
+            REDIS_URL=private_redis.url,
+            ASGI_SERVER=kind,
+            PRESENCE_TTL="3",
+            PRESENCE_SWEEP_INTERVAL="1",
+        )
         for kind in ("uvicorn", "daphne")
     ]
     tokens = seed_users(servers[0].database_url, ["alice", "bob"])
@@ -134,6 +139,11 @@ async def test_a_redis_restart_closes_every_socket_to_resume_and_they_miss_nothi
         # Both processes notice the broken subscription and close every socket with 4409.
         assert await closes == [RESUME, RESUME]
     private_redis.start()
+    # Nobody reconnected yet: nobody is online, and the presence keepers, which forgot the
+    # closed sockets, bring nobody back on their next beats.
+    await asyncio.sleep(4)
+    for server in servers:
+        assert server.get("/api/rooms/lobby/")["online"] == []
     async with asyncio.timeout(30):
         while True:
             try:

@@ -46,6 +46,18 @@ def test_a_joining_socket_gets_what_came_meanwhile_after_its_history_less_what_i
     assert socket.frames == ["history", "m4", "someone else's user_join"]
 
 
+def test_a_socket_s_own_user_join_arriving_after_it_went_live_is_not_echoed():
+    # Redis may bring the join announcement back after the socket's history is out.
+    topic = Topic("room.1")
+    me, other = Socket(), Socket()
+    for socket, origin in ((me, "me"), (other, "other")):
+        topic.join(socket.outbox)
+        topic.go_live(socket.outbox, seen_up_to=None, origin=origin)
+    topic.publish_arrived(None, "me", "my own user_join")
+    assert me.frames == []
+    assert other.frames == ["my own user_join"]
+
+
 def test_a_socket_that_left_hears_nothing_more():
     topic = Topic("room.1")
     socket = Socket()

@@ -1,0 +1,134 @@
+"""This process's open sockets, by user and by room: what ends a socket's access acts on them.
+
+Access is checked at the handshake; afterwards three things end it (docs/security.md):
+- the credential expires: checked on every frame by the consumer, and here once a second for
+  sockets that send nothing, with one timer per process rather than one per socket;
+- the user's credentials are revoked (logout, deactivation, a password change), and
+- the user loses the right to the room (staff rights taken, the room made staff-only).
+The last two are published by chat/access.py on the user's or the room's topic, which every
+process with a socket for that user or room hears (chat/delivery/hub.py, ``on_control``).
+"""
+
+import asyncio
+import heapq
+import itertools
+import json
+import logging
+import time
+import weakref
+from collections import defaultdict
+from typing import Protocol
+
+from chat.delivery.hub import hub
+from chat.errors import BadCredentials, Forbidden
+
+logger = logging.getLogger(__name__)
+
+# How often sockets that send nothing are checked for an expired credential.
+EXPIRY_CHECK_INTERVAL = 1.0
+
+
+class GuardedSocket(Protocol):
+    user: object
+    room: object
+    expires_at: float | None
+
+    def end(self, error: BadCredentials | Forbidden) -> None:
+        """Closes the socket with the error's close code, refusing any frame meanwhile."""
+
+
+class LocalSockets:
+    def __init__(self) -> None:
+        self.by_user: dict[int, set[GuardedSocket]] = defaultdict(set)
+        self.by_room: dict[int, set[GuardedSocket]] = defaultdict(set)
+        # (expires_at, tie-breaker, weak reference): a renewed or closed socket's old entry is
+        # skipped when it comes up, rather than searched for.
+        self._expiries: list[tuple[float, int, weakref.ref]] = []
+        self._order = itertools.count()
+        self._task: asyncio.Task | None = None
+
+    def reset(self) -> None:
+        """Forgets every socket (tests: each has an event loop of its own)."""
+        self.__init__()
+
+    def add(self, socket: GuardedSocket) -> None:
+        """Called once the socket is in its room."""
+        self.by_room[socket.room.pk].add(socket)
+        if socket.user.is_authenticated:
+            self.by_user[socket.user.pk].add(socket)
+        self.expires(socket)
+
+    def remove(self, socket: GuardedSocket) -> None:
+        _discard(self.by_room, socket.room.pk, socket)
+        if socket.user.is_authenticated:
+            _discard(self.by_user, socket.user.pk, socket)
+
+    def expires(self, socket: GuardedSocket) -> None:
+        """Called when the socket's credential gets its expiry (at the handshake, on renewal)."""
+        if socket.expires_at is not None:
+            entry = (socket.expires_at, next(self._order), weakref.ref(socket))
+            heapq.heappush(self._expiries, entry)
+
+    def ensure_running(self) -> None:
+        loop = asyncio.get_running_loop()
+        if self._task is None or self._task.done() or self._task.get_loop() is not loop:
+            self._task = loop.create_task(self._run(), name="credential expiry")
+
+    async def _run(self) -> None:
+        while True:
+            await asyncio.sleep(EXPIRY_CHECK_INTERVAL)
+            self.end_expired(time.time())
+
+    def end_expired(self, now: float) -> None:
+        while self._expiries and self._expiries[0][0] <= now:
+            expires_at, _, ref = heapq.heappop(self._expiries)
+            socket = ref()
+            if socket is not None and socket.expires_at == expires_at and self._holds(socket):
+                socket.end(credential_expired())
+
+    def _holds(self, socket: GuardedSocket) -> bool:
+        return socket in self.by_room.get(socket.room.pk, ())
+
+    def on_control(self, topic: str, text: str) -> None:
+        """A change of access published on ``topic`` (a user's or a room's): see chat/access.py."""
+        kind, _, stream_id = topic.partition(".")
+        try:
+            change = json.loads(text)
+            if kind == "user":
+                self._user_changed(int(stream_id), change)
+            elif kind == "room":
+                self._room_changed(int(stream_id), change)
+        except (ValueError, KeyError, TypeError):
+            logger.exception("unreadable access change on %s: %r", topic, text)
+
+    def _user_changed(self, user_id: int, change: dict) -> None:
+        for socket in list(self.by_user.get(user_id, ())):
+            if change.get("revoked"):
+                socket.end(BadCredentials(change["revoked"]))
+                continue
+            if "is_staff" in change:
+                socket.user.is_staff = change["is_staff"]
+            if socket.room.admin_only and not socket.user.is_staff:
+                socket.end(Forbidden("This room is for staff only."))
+
+    def _room_changed(self, room_id: int, change: dict) -> None:
+        for socket in list(self.by_room.get(room_id, ())):
+            socket.room.admin_only = change["admin_only"]
+            if socket.room.admin_only and not socket.user.is_staff:
+                socket.end(Forbidden("This room is for staff only."))
+
+
+def credential_expired() -> BadCredentials:
+    return BadCredentials("The credentials expired; renew them or reconnect.")
+
+
+def _discard(index: dict[int, set], key: int, socket: GuardedSocket) -> None:
+    sockets = index.get(key)
+    if sockets is not None:
+        sockets.discard(socket)
+        if not sockets:
+            del index[key]
+
+
+local_sockets = LocalSockets()
+hub.on_control = local_sockets.on_control
