@@ -17,7 +17,7 @@ SERVICES_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 SERVICES_REDIS_URL ?= redis://127.0.0.1:6379/1
 
 .PHONY: help run test lint backend-venv frontend-build services system-packages \
-	test-backend test-backend-services test-frontend test-e2e test-topology test-bench bench
+	test-backend test-backend-services test-frontend test-e2e test-topology test-bench test-schema bench
 
 help:
 	@echo "make run    serve the whole app at http://127.0.0.1:$(PORT) (PORT=NNNN to change)"
@@ -98,6 +98,13 @@ test-backend: backend-venv
 test-backend-services: backend-venv services
 	cd backend && DATABASE_URL=$(SERVICES_DATABASE_URL) REDIS_URL=$(SERVICES_REDIS_URL) \
 		.venv/bin/pytest -q
+
+# The REST contract alone: schemathesis against the OpenAPI schema a real server serves (a
+# bounded pass, about 45 s). `make test` runs it within both backend suites; this target is for
+# schema work.
+test-schema: backend-venv
+	cd backend && env -u DATABASE_URL -u REDIS_URL .venv/bin/pytest -q tests/api/test_schema.py \
+		tests/api/test_schema_contract.py
 
 test-frontend: $(NODE_STAMP)
 	cd frontend && npm test

@@ -18,9 +18,7 @@ _RENAMED = {
 
 def handle_exception(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, ChatError):
-        if exc.field:
-            return Response(_validation_body({exc.field: [exc.message]}), status=exc.status_code)
-        return Response({"code": exc.code, "detail": exc.message}, status=exc.status_code)
+        return _chat_error_response(exc)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
@@ -33,6 +31,17 @@ def handle_exception(exc: Exception, context: dict) -> Response | None:
     else:
         response.data = _error_body(exc, response.data)
     return response
+
+
+def _chat_error_response(exc: ChatError) -> Response:
+    if exc.field:
+        body = _validation_body({exc.field: [exc.message]})
+    else:
+        body = {"code": exc.code, "detail": exc.message}
+    # Limits that know when they lift say so, as DRF's throttles do (accounts/login_limits.py).
+    retry_after = getattr(exc, "retry_after", None)
+    headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
+    return Response(body, status=exc.status_code, headers=headers)
 
 
 def _validation_body(detail) -> dict:

@@ -44,7 +44,11 @@ class RoomDetailSerializer(RoomSerializer):
         return self.context["online"]
 
 
+# The largest id a message can have (BigAutoField); a larger one would overflow the query.
+MAX_MESSAGE_ID = 2**63 - 1
+
+
 class MessagePageQuery(serializers.Serializer):
-    before = serializers.IntegerField(required=False, min_value=0)
-    after = serializers.IntegerField(required=False, min_value=0)
+    before = serializers.IntegerField(required=False, min_value=0, max_value=MAX_MESSAGE_ID)
+    after = serializers.IntegerField(required=False, min_value=0, max_value=MAX_MESSAGE_ID)
     limit = serializers.IntegerField(required=False, min_value=1, max_value=100, default=50)

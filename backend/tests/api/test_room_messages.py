@@ -57,7 +57,12 @@ def test_the_default_limit_is_50(api, lobby, alice):
 
 
 @pytest.mark.parametrize(
-    "query", ["?limit=0", "?limit=101", "?limit=x", "?before=abc", "?after=-1", "?after=1.5"]
+    "query",
+    [
+        *("?limit=0", "?limit=101", "?limit=x", "?before=abc", "?after=-1", "?after=1.5"),
+        # Past the largest id the database holds: once a 500, as the query overflowed.
+        *(f"?after={2**63}", f"?before={2**64}"),
+    ],
 )
 def test_it_rejects_bad_paging_parameters(api, lobby, query):
     response = page(api, query)
