@@ -1,3 +1,4 @@
+import type { WebSocketRoute } from '@playwright/test';
 import { enterRoom, expect, messageBox, messages, onlineList, say, test, unique } from './fixtures';
 
 test('two people chat: join, messages, a private message, leave', async ({ newPerson }) => {
@@ -146,6 +147,78 @@ test('server errors are shown next to the message box', async ({ newPerson }) =>
   await say(alice.page, room, '/pm nobody-by-this-name hello');
   await expect(error).not.toBeEmpty();
   await expect(messages(alice.page)).toHaveCount(0);
+});
+
+test('the /pm shortcut: what the sender sees as private reaches only its recipient', async ({ newPerson }) => {
+  const room = unique('pm');
+  const alice = await newPerson('alice');
+  const bob = await newPerson('bob');
+  const carol = await newPerson('carol');
+  const framesSent: { type?: string; message?: string }[] = [];
+  alice.page.on('websocket', (socket) =>
+    socket.on('framesent', ({ payload }) => framesSent.push(JSON.parse(String(payload)))),
+  );
+  for (const person of [alice, bob, carol]) await enterRoom(person.page, room);
+  await expect(onlineList(carol.page).getByRole('button', { name: `Send a private message to ${alice.name}` })).toBeVisible();
+
+  // White space before the command, a tab, capitals, new lines: all private, by the server's rule too.
+  const privately = {
+    [` /pm ${bob.name} after a space`]: 'after a space',
+    [`/pm\t${bob.name} after a tab`]: 'after a tab',
+    [`/PM ${bob.name} in capitals`]: 'in capitals',
+    [`\n/pm ${bob.name}\nover two lines`]: 'over two lines',
+  };
+  for (const [typed, text] of Object.entries(privately)) {
+    await say(alice.page, room, typed);
+    await expect(messages(alice.page).filter({ hasText: text })).toContainText(`Private to ${bob.name}`);
+    await expect(messages(bob.page).filter({ hasText: text })).toContainText(`Private from ${alice.name}`);
+  }
+  // Not a command: a room message, for everyone. Carol's room stream is in order, so had any of the
+  // above been posted to the room, she would have it by now.
+  await say(alice.page, room, '/pmnobody for everyone');
+  await expect(messages(carol.page).filter({ hasText: 'for everyone' })).toHaveCount(1);
+  await expect(messages(carol.page)).toHaveCount(1);
+  // Whatever shows as private went out as a private_message frame: no server rule decides it.
+  const chatFrames = framesSent.filter((frame) => frame.type === 'chat_message').map((frame) => frame.message);
+  expect(chatFrames).toEqual(['/pmnobody for everyone']);
+
+  // A command without a text: refused before sending, and the text stays in the box to fix.
+  await say(alice.page, room, `/pm ${bob.name}`);
+  await expect(alice.page.getByTestId('composer-error')).toHaveText('Write /pm USERNAME MESSAGE.');
+  await expect(messageBox(alice.page, room)).toHaveValue(`/pm ${bob.name}`);
+  await expect(alice.page.getByTestId('pending-message')).toHaveCount(0);
+  await expect(messages(bob.page)).toHaveCount(5);
+});
+
+test('a room taken away takes the person out of it; too many tabs is said, and retried slowly', async ({
+  newPerson,
+}) => {
+  const room = unique('closes');
+  const alice = await newPerson('alice');
+  // A proxy in front of the real server closes alice's socket the way the server would.
+  const sockets: WebSocketRoute[] = [];
+  await alice.page.routeWebSocket(/\/ws\/chat\//, (socket) => {
+    socket.connectToServer();
+    sockets.push(socket);
+  });
+  await enterRoom(alice.page, room);
+  const status = alice.page.getByTestId('connection-status');
+
+  sockets.at(-1)?.close({ code: 4429, reason: 'Too many sockets.' });
+  await expect(status).toContainText('Too many open tabs or connections');
+  await expect(status).toContainText(/next try in \d+ s/);
+  await alice.page.waitForTimeout(5_000);
+  expect(sockets).toHaveLength(1);
+  // Another tab closed, the person retries at once.
+  await status.getByRole('button', { name: 'Retry now' }).click();
+  await expect(status).toHaveAttribute('data-status', 'open');
+  expect(sockets).toHaveLength(2);
+
+  sockets.at(-1)?.close({ code: 4403, reason: 'This room is for staff only.' });
+  await expect(alice.page.getByTestId('lost-access')).toHaveText(`You no longer have access to #${room}.`);
+  await expect(alice.page.getByRole('heading', { level: 1 })).toHaveText(`Hello, ${alice.name}`);
+  await alice.page.waitForTimeout(2_000);
+  expect(sockets).toHaveLength(2);
 });
 
 test('anonymous visitors read public rooms and are asked to log in to write', async ({ newPerson }) => {

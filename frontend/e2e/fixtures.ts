@@ -9,7 +9,11 @@ export interface Person {
   page: Page;
 }
 
-type WorkerFixtures = { backend: Backend };
+type WorkerFixtures = {
+  backend: Backend;
+  /** Settings for the worker's server on top of the suite's: `test.use({ backendEnv })` in a file. */
+  backendEnv: NodeJS.ProcessEnv;
+};
 interface PersonOptions {
   signUp?: boolean;
   /** Use the name as given instead of making it unique (screenshots on a fresh database). */
@@ -27,10 +31,10 @@ export function unique(prefix: string): string {
 export const PASSWORD = 'correct horse battery 42';
 
 export const test = base.extend<TestFixtures, WorkerFixtures>({
+  backendEnv: [{}, { scope: 'worker', option: true }],
   backend: [
-    // eslint-disable-next-line no-empty-pattern
-    async ({}, use) => {
-      const backend = new Backend();
+    async ({ backendEnv }, use) => {
+      const backend = new Backend(backendEnv);
       await backend.start();
       await use(backend);
       await backend.dispose();

@@ -53,6 +53,7 @@ export function createApi(http: HttpClient) {
     },
 
     refresh: () => http.refresh(),
+    accessToken: () => tokens.accessTokenLifetime,
     hasSession: () => tokens.hasSession,
     onSessionEnded: (listener: () => void) => tokens.onCleared(listener),
 

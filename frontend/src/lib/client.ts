@@ -13,8 +13,8 @@ export const api = createApi(http);
 type RoomSocketCallbacks = Pick<RoomSocketOptions, 'onStateChange' | 'onOutboxChange'>;
 
 /**
- * A socket for one room: a ticket for every connect when logged in (anonymous otherwise), a
- * refresh on 4401, and REST catch-up after a long absence.
+ * A socket for one room: a ticket for every connect when logged in (anonymous otherwise), its
+ * credential renewed with the access token, a refresh on 4401, and REST catch-up after a long absence.
  */
 export function openRoomSocket(
   room: string,
@@ -26,7 +26,8 @@ export function openRoomSocket(
     wsBaseUrl: config.wsBaseUrl,
     handlers,
     getTicket: async () => (api.hasSession() ? (await api.wsTicket()).ticket : null),
-    onUnauthorized: () => api.refresh(),
+    accessToken: () => api.accessToken(),
+    refreshAccess: () => api.refresh(),
     fetchMessagesAfter: (after) => api.roomMessages(room, { after, limit: 100 }),
     ...callbacks,
   });

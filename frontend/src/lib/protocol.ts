@@ -105,11 +105,20 @@ export interface PrivateMessageFrame {
   client_id?: string;
 }
 
+/** `client_id` is not in version 1's ping, but a server names it in a refusal (`rate_limited`). */
 export interface PingFrame {
   type: 'ping';
+  client_id?: string;
 }
 
-export type ClientFrame = ChatMessageFrame | PrivateMessageFrame | PingFrame;
+/** Renews an open socket's credential with a fresh access token; answered with `authenticated`. */
+export interface AuthenticateFrame {
+  type: 'authenticate';
+  token: string;
+  client_id?: string;
+}
+
+export type ClientFrame = ChatMessageFrame | PrivateMessageFrame | PingFrame | AuthenticateFrame;
 
 // WebSocket: server -> client ----------------------------------------------------------------------
 
@@ -163,6 +172,12 @@ export interface PongEvent {
   type: 'pong';
 }
 
+export interface AuthenticatedEvent {
+  type: 'authenticated';
+  /** When the socket's new credential expires (server clock). */
+  expires_at: string;
+}
+
 export type ServerEvent =
   | UserListEvent
   | HistoryEvent
@@ -172,7 +187,8 @@ export type ServerEvent =
   | PrivateMessageEvent
   | PrivateMessageDeliveredEvent
   | ErrorEvent
-  | PongEvent;
+  | PongEvent
+  | AuthenticatedEvent;
 
 export type ServerEventType = ServerEvent['type'];
 
@@ -187,6 +203,7 @@ const SERVER_EVENT_TYPES = {
   private_message_delivered: true,
   error: true,
   pong: true,
+  authenticated: true,
 } as const satisfies Record<ServerEventType, true>;
 
 /**
@@ -213,9 +230,30 @@ export const MESSAGE_MAX_LENGTH = 4000;
 export const ROOM_NAME_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 export const USERNAME_PATTERN = /^[\w.@+-]{1,150}$/u;
 
-/** The tutorial's shortcut: `/pm USERNAME TEXT` sends TEXT privately. */
-export function parsePmShortcut(text: string): { to: string; message: string } | null {
-  const match = /^\/pm\s+(\S+)\s+([\s\S]+)$/.exec(text.trim());
-  if (!match) return null;
-  return { to: match[1] as string, message: match[2] as string };
+/**
+ * White space as the server counts it for the `/pm` shortcut, written out rather than JS's `\s`,
+ * which is not Python's: the two ends must agree on every character, or a message one of them
+ * takes for a private one goes to the whole room.
+ */
+const W = String.raw`[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]`;
+const NOT_W = `[^${W.slice(1)}`;
+const PM_COMMAND = new RegExp(`^${W}*/pm(?:${W}|$)`, 'i');
+const PM_ARGUMENTS = new RegExp(`^${W}*/pm${W}+(${NOT_W}+)${W}+(.*)$`, 'is');
+const EDGE_W = new RegExp(`^${W}+|${W}+$`, 'g');
+
+export const PM_USAGE = 'Write /pm USERNAME MESSAGE.';
+
+export type PmShortcut = { to: string; message: string } | { error: string };
+
+/**
+ * The tutorial's shortcut, `/pm USERNAME TEXT`, by the rule the server applies: null for a room
+ * message; a command (`/pm` after optional white space, any case, then white space or the end)
+ * gives the recipient and the text trimmed, or the server's error when either is missing.
+ */
+export function parsePmShortcut(text: string): PmShortcut | null {
+  if (!PM_COMMAND.test(text)) return null;
+  const match = PM_ARGUMENTS.exec(text);
+  const message = match?.[2]?.replace(EDGE_W, '') ?? '';
+  if (!match || message === '') return { error: PM_USAGE };
+  return { to: match[1] as string, message };
 }

@@ -1,5 +1,6 @@
 import { FakeWebSocket } from '@/test/fakeWebSocket';
 import type { MessagePage, RoomMessage } from './protocol';
+import type { AccessToken } from './tokens';
 import { RESUME, RoomSocket, type ConnectionState, type RoomEventHandlers, type RoomSocketOptions } from './socket';
 
 function message(id: number, user = 'bob', text = `message ${id}`): RoomMessage {
@@ -23,6 +24,7 @@ function setup(overrides: Partial<RoomSocketOptions> = {}) {
     private_message_delivered: vi.fn(),
     error: vi.fn(),
     pong: vi.fn(),
+    authenticated: vi.fn(),
   } satisfies RoomEventHandlers;
   let tickets = 0;
   let ids = 0;
@@ -163,13 +165,13 @@ describe('RoomSocket reconnecting', () => {
   });
 
   it('refreshes the token and reconnects with a new ticket after 4401', async () => {
-    const onUnauthorized = vi.fn(async () => true);
-    const t = setup({ onUnauthorized });
+    const refreshAccess = vi.fn(async () => true);
+    const t = setup({ refreshAccess });
     t.socket.start();
     await t.settle();
     t.last().serverClose(4401);
     await t.settle();
-    expect(onUnauthorized).toHaveBeenCalledTimes(1);
+    expect(refreshAccess).toHaveBeenCalledTimes(1);
     await vi.advanceTimersByTimeAsync(500);
     expect(t.sockets).toHaveLength(2);
     expect(t.last().params.get('ticket')).toBe('ticket-2');
@@ -378,7 +380,7 @@ describe('RoomSocket outbox', () => {
     const clientId = t.socket.send({ type: 'chat_message', message: 'x'.repeat(4001) });
     t.last().receive({ type: 'error', code: 'too_long', message: 'The message is too long.', client_id: clientId });
     expect(t.handlers.error).toHaveBeenCalledWith(expect.objectContaining({ code: 'too_long' }), {
-      frame: { type: 'chat_message', message: 'x'.repeat(4001), client_id: clientId },
+      entry: expect.objectContaining({ frame: { type: 'chat_message', message: 'x'.repeat(4001), client_id: clientId } }),
     });
     expect(t.socket.pending).toEqual([]);
   });
@@ -410,5 +412,357 @@ describe('RoomSocket outbox', () => {
     expect(t.last().sentOfType('chat_message').map((frame) => frame.message)).toEqual(
       Array.from({ length: 13 }, (_, i) => `m${i}`),
     );
+  });
+});
+
+describe('RoomSocket REST catch-up', () => {
+  /** Connect, see message 1, drop, and come back to a resume history that has more waiting. */
+  async function resumeIntoGap(t: ReturnType<typeof setup>) {
+    t.socket.start();
+    await t.settle();
+    t.greet([message(1)]);
+    t.last().serverClose(1006);
+    await vi.advanceTimersByTimeAsync(500);
+    t.greet([message(101), message(102)], true);
+    await t.settle();
+  }
+
+  it('retries a failed catch-up with backoff', async () => {
+    const fetchMessagesAfter = vi
+      .fn<(after: number) => Promise<MessagePage<RoomMessage>>>()
+      .mockRejectedValueOnce(new Error('offline'))
+      .mockResolvedValueOnce({ results: [message(103), message(104)], has_more: false });
+    const t = setup({ fetchMessagesAfter });
+    await resumeIntoGap(t);
+    expect(fetchMessagesAfter.mock.calls).toEqual([[102]]);
+    await vi.advanceTimersByTimeAsync(499);
+    expect(fetchMessagesAfter).toHaveBeenCalledTimes(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(fetchMessagesAfter.mock.calls).toEqual([[102], [102]]);
+    const delivered = t.handlers.history.mock.calls.flatMap(([event]) => event.messages.map((m: RoomMessage) => m.id));
+    expect(delivered).toEqual([1, 101, 102, 103, 104]);
+  });
+
+  it('never moves the cursor past a gap it could not fetch', async () => {
+    const fetchMessagesAfter = vi.fn(async (): Promise<MessagePage<RoomMessage>> => {
+      throw new Error('offline');
+    });
+    const t = setup({ fetchMessagesAfter });
+    await resumeIntoGap(t);
+    // Live messages arrive beyond the gap (103 up to 499 are still missing)...
+    t.last().receive(chat(500));
+    t.last().receive(chat(501));
+    expect(t.handlers.chat_message).toHaveBeenCalledTimes(2);
+    // ...and the next resume still starts at the gap.
+    t.last().serverClose(1006);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(t.last().params.get('after')).toBe('102');
+    // That resume fills the gap, live messages included: the ones already shown are not repeated.
+    t.greet([message(103), message(500), message(501), message(502)]);
+    expect(t.handlers.history).toHaveBeenLastCalledWith(
+      { type: 'history', messages: [message(103), message(502)], has_more: false },
+      { resumed: true },
+    );
+    t.last().serverClose(1006);
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(t.last().params.get('after')).toBe('502');
+  });
+
+  it('moves the cursor page by page, as far as was fetched', async () => {
+    const fetchMessagesAfter = vi
+      .fn<(after: number) => Promise<MessagePage<RoomMessage>>>()
+      .mockResolvedValueOnce({ results: [message(103), message(104)], has_more: true })
+      .mockRejectedValue(new Error('offline'));
+    const t = setup({ fetchMessagesAfter });
+    await resumeIntoGap(t);
+    t.last().receive(chat(300));
+    t.last().serverClose(1006);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(t.last().params.get('after')).toBe('104');
+  });
+});
+
+describe('RoomSocket outbox order', () => {
+  it('sends nothing new before what was queued while disconnected has gone out', async () => {
+    const t = setup();
+    t.socket.start();
+    await t.settle();
+    t.greet();
+    t.last().serverClose(1006);
+    for (let i = 0; i < 12; i += 1) t.socket.send({ type: 'chat_message', message: `queued ${i}` });
+    await vi.advanceTimersByTimeAsync(500);
+    t.greet();
+    t.socket.send({ type: 'chat_message', message: 'new' }); // typed while the queue is draining
+    expect(t.last().sentOfType('chat_message').map((frame) => frame.message)).not.toContain('new');
+    await vi.advanceTimersByTimeAsync(450);
+    expect(t.last().sentOfType('chat_message').map((frame) => frame.message)).toEqual([
+      ...Array.from({ length: 12 }, (_, i) => `queued ${i}`),
+      'new',
+    ]);
+  });
+
+  it('sends nothing new before a rate-limited message has been resent', async () => {
+    const t = setup();
+    t.socket.start();
+    await t.settle();
+    t.greet();
+    const first = t.socket.send({ type: 'chat_message', message: 'first' });
+    t.last().receive({ type: 'error', code: 'rate_limited', message: 'Slow down.', client_id: first });
+    t.socket.send({ type: 'chat_message', message: 'second' });
+    expect(t.last().sentOfType('chat_message').map((frame) => frame.message)).toEqual(['first']);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(t.last().sentOfType('chat_message').map((frame) => frame.message)).toEqual(['first', 'first', 'second']);
+  });
+});
+
+describe('RoomSocket keep-alive', () => {
+  it.each([
+    ['naming the ping', (ping: Record<string, unknown>) => ping.client_id],
+    ['naming no frame', () => null],
+  ])('takes a rate-limited ping, %s, for an answer, not for a dead connection', async (_, clientIdOf) => {
+    const t = setup();
+    t.socket.start();
+    await t.settle();
+    t.greet();
+    await vi.advanceTimersByTimeAsync(25_000);
+    const [ping] = t.last().sentOfType('ping');
+    expect(ping?.client_id).toEqual(expect.any(String));
+    t.last().receive({ type: 'error', code: 'rate_limited', message: 'Slow down.', client_id: clientIdOf(ping ?? {}) });
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(t.sockets).toHaveLength(1);
+    expect(t.last().closedWith).toBeNull();
+    expect(t.socket.getState()).toEqual({ status: 'open' });
+    // Nobody wrote the ping: its refusal is not shown as an error.
+    expect(t.handlers.error).not.toHaveBeenCalled();
+    // The keep-alive goes on.
+    await vi.advanceTimersByTimeAsync(15_000);
+    expect(t.last().sentOfType('ping')).toHaveLength(2);
+  });
+});
+
+describe('RoomSocket close codes', () => {
+  it('stops for good when it loses access to the room mid-session (4403)', async () => {
+    const t = setup();
+    t.socket.start();
+    await t.settle();
+    t.greet([message(1)]);
+    t.last().serverClose(4403, 'This room is for staff only.');
+    await vi.advanceTimersByTimeAsync(120_000);
+    expect(t.sockets).toHaveLength(1);
+    expect(t.socket.getState()).toMatchObject({ status: 'stopped', code: 4403 });
+  });
+
+  it('says why and waits long after too many sockets (4429), never in a tight loop', async () => {
+    const t = setup();
+    t.socket.start();
+    await t.settle();
+    t.greet();
+    t.last().serverClose(4429);
+    expect(t.socket.getState()).toMatchObject({ status: 'reconnecting', reason: expect.stringMatching(/too many open tabs/i) });
+    await vi.advanceTimersByTimeAsync(59_999);
+    expect(t.sockets).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(t.sockets).toHaveLength(2);
+    t.last().serverClose(4429);
+    await vi.advanceTimersByTimeAsync(119_999);
+    expect(t.sockets).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(t.sockets).toHaveLength(3);
+    // Let in again: the next reconnect says nothing about tabs.
+    t.greet();
+    t.last().serverClose(1006);
+    expect(t.socket.getState()).not.toHaveProperty('reason');
+  });
+
+  it('reconnects with after= once the token is refreshed after 4401', async () => {
+    const refreshAccess = vi.fn(async () => true);
+    const t = setup({ refreshAccess, accessToken: () => token('access-1', 0) });
+    t.socket.start();
+    await t.settle();
+    t.greet([message(1), message(2)]);
+    t.last().serverClose(4401, 'The credential expired.');
+    await t.settle();
+    expect(refreshAccess).toHaveBeenCalledTimes(1);
+    await vi.advanceTimersByTimeAsync(500);
+    expect(t.sockets).toHaveLength(2);
+    expect(t.last().params.get('after')).toBe('2');
+  });
+
+  it('goes to the logged-out state, without retrying, when the refresh after 4401 is refused', async () => {
+    const refreshAccess = vi.fn(async () => false);
+    const t = setup({ refreshAccess, accessToken: () => token('access-1', 0) });
+    t.socket.start();
+    await t.settle();
+    t.greet();
+    t.last().serverClose(4401);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(t.sockets).toHaveLength(1);
+    expect(t.socket.getState()).toMatchObject({ status: 'stopped', code: 4401 });
+  });
+});
+
+/** An access token issued at `issuedAt` (ms on the fake clock) that lives `lifetimeMs`. */
+function token(name: string, issuedAt: number, lifetimeMs = 10_000): AccessToken {
+  return { token: name, issuedAt, expiresAt: issuedAt + lifetimeMs };
+}
+
+describe('RoomSocket credential renewal', () => {
+  /** A session whose refresh hands out access-2, access-3, ... issued at the time of the refresh. */
+  function session(overrides: Partial<RoomSocketOptions> = {}) {
+    let current = token('access-1', Date.now());
+    let refreshes = 0;
+    const refreshAccess = vi.fn(async () => {
+      refreshes += 1;
+      current = token(`access-${refreshes + 1}`, Date.now());
+      return true;
+    });
+    const t = setup({ accessToken: () => current, refreshAccess, ...overrides });
+    return {
+      ...t,
+      refreshAccess,
+      setCurrent: (next: AccessToken) => {
+        current = next;
+      },
+      /** Every authenticate frame, on any socket. */
+      authenticates: () => t.sockets.flatMap((ws) => ws.sentOfType('authenticate')),
+    };
+  }
+
+  it('hands the server a fresh token on the open socket at 80% of its lifetime, again and again', async () => {
+    const t = session();
+    t.socket.start();
+    await t.settle();
+    t.greet();
+    await vi.advanceTimersByTimeAsync(7_999);
+    expect(t.refreshAccess).not.toHaveBeenCalled();
+    await vi.advanceTimersByTimeAsync(1);
+    expect(t.refreshAccess).toHaveBeenCalledTimes(1);
+    const [first] = t.authenticates();
+    expect(first).toEqual({ type: 'authenticate', token: 'access-2', client_id: expect.any(String) });
+    t.last().receive({ type: 'authenticated', expires_at: '2026-12-01T12:00:18.000000Z' });
+
+    await vi.advanceTimersByTimeAsync(8_000);
+    expect(t.authenticates().map((frame) => frame.token)).toEqual(['access-2', 'access-3']);
+    t.last().receive({ type: 'authenticated', expires_at: '2026-12-01T12:00:26.000000Z' });
+    expect(t.sockets).toHaveLength(1);
+    expect(t.states.filter((state) => state.status !== 'open')).toEqual([{ status: 'connecting' }]);
+  });
+
+  it('uses a token refreshed meanwhile by someone else rather than refreshing again', async () => {
+    const t = session();
+    t.socket.start();
+    await t.settle();
+    t.greet();
+    await vi.advanceTimersByTimeAsync(5_000);
+    t.setCurrent(token('from-a-rest-call', Date.now()));
+    await vi.advanceTimersByTimeAsync(3_000);
+    expect(t.refreshAccess).not.toHaveBeenCalled();
+    expect(t.authenticates().map((frame) => frame.token)).toEqual(['from-a-rest-call']);
+  });
+
+  it('plans for the older token when a refresh replaced it while the ticket was fetched', async () => {
+    const t = session();
+    t.getTicket.mockImplementationOnce(async () => {
+      t.setCurrent(token('access-new', Date.now() - 1_000, 60_000));
+      return 'ticket-1';
+    });
+    t.socket.start();
+    await t.settle();
+    t.greet();
+    await vi.advanceTimersByTimeAsync(8_000); // 80% of access-1's lifetime
+    expect(t.authenticates().map((frame) => frame.token)).toEqual(['access-new']);
+  });
+
+  it('falls back to a new socket before expiry when the server does not know authenticate', async () => {
+    const t = session();
+    t.socket.start();
+    await t.settle();
+    t.greet([message(1)]);
+    await vi.advanceTimersByTimeAsync(8_000);
+    const [frame] = t.authenticates();
+    t.last().receive({ type: 'error', code: 'unknown_type', message: "Unknown message type 'authenticate'.", client_id: frame?.client_id });
+    await t.settle();
+    expect(t.sockets).toHaveLength(2);
+    expect(t.sockets[0]?.closedWith).not.toBeNull();
+    expect(t.last().params.get('after')).toBe('1');
+    expect(t.last().params.get('ticket')).toBe('ticket-2');
+    expect(t.handlers.error).not.toHaveBeenCalled();
+    // The new socket renews the same way, with the newest token.
+    t.greet();
+    await vi.advanceTimersByTimeAsync(8_000);
+    expect(t.last().sentOfType('authenticate').map((sent) => sent.token)).toEqual(['access-3']);
+  });
+
+  it('refreshes again and retries when the server refuses the token', async () => {
+    const t = session();
+    t.socket.start();
+    await t.settle();
+    t.greet();
+    await vi.advanceTimersByTimeAsync(8_000);
+    // The server names no client_id for an authenticate frame.
+    t.last().receive({ type: 'error', code: 'token_not_valid', message: 'Token is invalid.', client_id: null });
+    expect(t.handlers.error).not.toHaveBeenCalled();
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(t.refreshAccess).toHaveBeenCalledTimes(2);
+    expect(t.authenticates().map((frame) => frame.token)).toEqual(['access-2', 'access-3']);
+    expect(t.sockets).toHaveLength(1);
+  });
+
+  it('tries again later when the refresh cannot reach the server', async () => {
+    const t = session();
+    t.refreshAccess.mockRejectedValueOnce(new Error('offline'));
+    t.socket.start();
+    await t.settle();
+    t.greet();
+    await vi.advanceTimersByTimeAsync(8_000);
+    expect(t.authenticates()).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(t.authenticates().map((frame) => frame.token)).toEqual(['access-2']);
+  });
+
+  it('sends nothing when the session is over; the close at expiry then stops the socket', async () => {
+    const t = session();
+    t.refreshAccess.mockResolvedValue(false);
+    t.socket.start();
+    await t.settle();
+    t.greet();
+    await vi.advanceTimersByTimeAsync(8_000);
+    expect(t.authenticates()).toEqual([]);
+    t.last().serverClose(4401);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(t.sockets).toHaveLength(1);
+    expect(t.socket.getState()).toMatchObject({ status: 'stopped', code: 4401 });
+  });
+
+  it('stops renewing a socket the server says the token does not belong to', async () => {
+    const t = session();
+    t.socket.start();
+    await t.settle();
+    t.greet();
+    await vi.advanceTimersByTimeAsync(8_000);
+    t.last().receive({ type: 'error', code: 'forbidden', message: 'Not your socket.', client_id: null });
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(t.authenticates()).toHaveLength(1);
+    expect(t.handlers.error).not.toHaveBeenCalled();
+  });
+
+  it('renews nothing once the room is left', async () => {
+    const t = session();
+    t.socket.start();
+    await t.settle();
+    t.greet();
+    t.socket.dispose();
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(t.refreshAccess).not.toHaveBeenCalled();
+  });
+
+  it('renews nothing for an anonymous socket', async () => {
+    const t = session({ getTicket: async () => null });
+    t.socket.start();
+    await t.settle();
+    t.greet();
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(t.refreshAccess).not.toHaveBeenCalled();
+    expect(t.authenticates()).toEqual([]);
   });
 });

@@ -2,28 +2,36 @@
  * The room socket: one WebSocket to `/ws/chat/{room}/` kept alive for as long as the room is open.
  *
  * It owns everything about the connection and nothing about the screen: a fresh ticket before every
- * connect, reconnection with backoff, resume with `after=` and the de-duplication that goes with it,
- * the outbox that makes a send survive a dropped connection, the ping keep-alive, and the dispatch
- * of every server event to one typed handler per event type.
+ * connect, reconnection with backoff, resume with `after=` and the de-duplication that goes with it
+ * (`RoomCursor`, `CatchUp`), the outbox that makes a send survive a dropped connection (`Outbox`),
+ * the ping keep-alive, the renewal of the socket's credential before it expires
+ * (`CredentialRenewal`), and the dispatch of every server event to one typed handler per event type.
  */
 import { DEFAULT_BACKOFF, backoffDelay, type BackoffPolicy } from './backoff';
+import { BoundedSet } from './boundedSet';
+import { CatchUp } from './catchUp';
+import { Outbox, type OutboxEntry, type OutgoingFrame } from './outbox';
 import {
   parseServerEvent,
+  type AuthenticatedEvent,
   type ChatMessageEvent,
-  type ChatMessageFrame,
   type ErrorEvent,
   type HistoryEvent,
   type MessagePage,
   type PongEvent,
   type PrivateMessageDeliveredEvent,
   type PrivateMessageEvent,
-  type PrivateMessageFrame,
   type RoomMessage,
   type ServerEvent,
   type UserJoinEvent,
   type UserLeaveEvent,
   type UserListEvent,
 } from './protocol';
+import { CredentialRenewal } from './renewal';
+import { RoomCursor } from './roomCursor';
+import type { AccessToken } from './tokens';
+
+export type { OutboxEntry, OutgoingFrame };
 
 /** One handler per server event type; the compiler makes sure none is missing. */
 export interface RoomEventHandlers {
@@ -40,25 +48,21 @@ export interface RoomEventHandlers {
   chat_message(event: ChatMessageEvent, meta: { own: boolean }): void;
   private_message(event: PrivateMessageEvent): void;
   private_message_delivered(event: PrivateMessageDeliveredEvent): void;
-  /** `frame`: the outbox frame the server refused, when the error names its client_id. */
-  error(event: ErrorEvent, meta: { frame: OutgoingFrame | null }): void;
+  /**
+   * `entry`: the outbox entry the server refused, when the error names its client_id. Refusals
+   * of the socket's own frames (ping, authenticate) are handled here and never reach this.
+   */
+  error(event: ErrorEvent, meta: { entry: OutboxEntry | null }): void;
   pong(event: PongEvent): void;
-}
-
-export type OutgoingFrame = Required<ChatMessageFrame> | Required<PrivateMessageFrame>;
-
-export interface OutboxEntry {
-  clientId: string;
-  frame: OutgoingFrame;
-  /** queued: waiting for a connection; sent: written to a socket, no echo yet. */
-  state: 'queued' | 'sent';
+  authenticated(event: AuthenticatedEvent): void;
 }
 
 export type ConnectionState =
   | { status: 'connecting' }
   | { status: 'open' }
-  | { status: 'reconnecting'; attempt: number; retryAt: number | null }
-  /** The server said retrying cannot help (4400, 4403, 4404). */
+  /** `reason`: why the wait is long, when the person can do something about it. */
+  | { status: 'reconnecting'; attempt: number; retryAt: number | null; reason?: string }
+  /** Retrying cannot help: the room is out of reach (4400, 4403, 4404) or the session ended (4401). */
   | { status: 'stopped'; code: number; reason: string }
   | { status: 'closed' };
 
@@ -82,14 +86,22 @@ export interface RoomSocketOptions {
   handlers: RoomEventHandlers;
   /** A fresh one-use ticket, or null to connect anonymously. Throwing counts as a failed attempt. */
   getTicket: () => Promise<string | null>;
-  /** Called on close code 4401 before reconnecting: refresh the access token. */
-  onUnauthorized?: () => Promise<unknown>;
+  /** The access token tickets are asked for with, and its lifetime; null when logged out. */
+  accessToken?: () => AccessToken | null;
+  /**
+   * Get a new access token: resolves true when there is one, false when the session is over (the
+   * refresh was refused), and rejects when the server cannot be reached. Called to renew an open
+   * socket's credential before it expires, and on close code 4401.
+   */
+  refreshAccess?: () => Promise<boolean>;
   /** REST catch-up when a resume `history` says more messages are waiting. */
   fetchMessagesAfter?: (after: number) => Promise<MessagePage<RoomMessage>>;
   onStateChange?: (state: ConnectionState) => void;
   onOutboxChange?: (entries: readonly OutboxEntry[]) => void;
   createWebSocket?: WebSocketFactory;
   backoff?: BackoffPolicy;
+  /** The backoff after 4429 (too many sockets open): long, since only closing some can help. */
+  crowdedBackoff?: BackoffPolicy;
   /** How long a connection must last before the backoff starts again from the shortest delay. */
   stableAfterMs?: number;
   pingIntervalMs?: number;
@@ -101,14 +113,12 @@ export interface RoomSocketOptions {
 }
 
 const OPEN = 1;
-/** Close codes after which a retry cannot succeed. */
-const FINAL_CLOSE_CODES: Record<number, string> = {
-  4400: 'This room name or link is not valid.',
-  4403: 'You are not allowed in this room.',
-  4404: 'This room does not exist.',
-};
 const NORMAL_CLOSURE = 1000;
 const UNAUTHORIZED = 4401;
+/** The socket lost its right to the room (or never had it): do not come back. */
+export const FORBIDDEN = 4403;
+/** The user (or an anonymous address) has too many sockets open. */
+const TOO_MANY_SOCKETS = 4429;
 /**
  * The server could not keep this socket's stream whole (it fell behind, or the server lost its
  * subscription to the other servers): reconnecting with `after=` fills the gap from the database.
@@ -116,8 +126,20 @@ const UNAUTHORIZED = 4401;
 export const RESUME = 4409;
 /** What we close a socket with when it stopped answering pings; we reconnect after it. */
 const DEAD_CONNECTION = 4000;
+
+/** Close codes after which a retry cannot succeed. */
+const FINAL_CLOSE_CODES: Record<number, string> = {
+  4400: 'This room name or link is not valid.',
+  [FORBIDDEN]: 'You are not allowed in this room.',
+  4404: 'This room does not exist.',
+};
+const SESSION_ENDED = 'Your session has ended. Log in again.';
+const TOO_MANY_SOCKETS_REASON = 'Too many open tabs or connections: close some.';
+const CROWDED_BACKOFF: BackoffPolicy = { initialMs: 60_000, maxMs: 300_000 };
+
 const OUTBOX_BURST = 10;
 const RATE_LIMIT_RETRY_MS = 1_000;
+const PRIVATE_SEEN_LIMIT = 1_000;
 
 export class RoomSocket {
   private ws: WebSocketLike | null = null;
@@ -129,24 +151,36 @@ export class RoomSocket {
 
   /** Set once a `history` arrived: from then on every connect resumes with `after=`. */
   private synced = false;
-  /** The `after=` cursor: every room message up to it has been seen. */
-  private resumeCursor = 0;
-  /** The largest room message id seen, which may run ahead of the cursor while a gap is filled. */
-  private maxSeenId = 0;
-  private catchingUp = false;
-  private readonly seenRoomIds = new Set<number>();
-  private readonly seenPrivateKeys = new Set<string>();
+  private readonly cursor = new RoomCursor();
+  private readonly seenPrivateKeys = new BoundedSet<string>(PRIVATE_SEEN_LIMIT);
+  /** Null without `fetchMessagesAfter`: a gap then waits for the next resume. */
+  private readonly catchUp: CatchUp | null;
 
-  private readonly outbox = new Map<string, OutboxEntry>();
+  private readonly outbox: Outbox;
+
+  /** The access token that asked for the current socket's ticket: the socket expires with it. */
+  private credential: AccessToken | null = null;
+  private readonly renewal: CredentialRenewal;
+  private pingId: string | null = null;
 
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private stableTimer: ReturnType<typeof setTimeout> | null = null;
   private pingTimer: ReturnType<typeof setInterval> | null = null;
   private pongTimer: ReturnType<typeof setTimeout> | null = null;
-  private readonly flushTimers = new Set<ReturnType<typeof setTimeout>>();
 
   private readonly options: Required<
-    Omit<RoomSocketOptions, 'onUnauthorized' | 'fetchMessagesAfter' | 'onStateChange' | 'onOutboxChange'>
+    Pick<
+      RoomSocketOptions,
+      | 'createWebSocket'
+      | 'backoff'
+      | 'crowdedBackoff'
+      | 'stableAfterMs'
+      | 'pingIntervalMs'
+      | 'pongTimeoutMs'
+      | 'outboxSpacingMs'
+      | 'random'
+      | 'newClientId'
+    >
   > &
     RoomSocketOptions;
 
@@ -154,6 +188,7 @@ export class RoomSocket {
     this.options = {
       createWebSocket: (url) => new WebSocket(url) as unknown as WebSocketLike,
       backoff: DEFAULT_BACKOFF,
+      crowdedBackoff: CROWDED_BACKOFF,
       stableAfterMs: 10_000,
       pingIntervalMs: 25_000,
       pongTimeoutMs: 10_000,
@@ -162,6 +197,31 @@ export class RoomSocket {
       newClientId: () => crypto.randomUUID(),
       ...options,
     };
+    this.outbox = new Outbox({
+      burst: OUTBOX_BURST,
+      spacingMs: this.options.outboxSpacingMs,
+      onChange: () => this.options.onOutboxChange?.(this.outbox.pending),
+    });
+    const fetchAfter = this.options.fetchMessagesAfter;
+    this.catchUp = fetchAfter
+      ? new CatchUp({
+          cursor: this.cursor,
+          fetchAfter,
+          onPage: (fresh, hasMore) =>
+            this.options.handlers.history({ type: 'history', messages: fresh, has_more: hasMore }, { resumed: true }),
+          backoff: this.options.backoff,
+          random: this.options.random,
+        })
+      : null;
+    this.renewal = new CredentialRenewal({
+      accessToken: () => this.currentAccess(),
+      refreshAccess: () => this.options.refreshAccess?.() ?? Promise.resolve(false),
+      send: (frame) => this.ws?.send(JSON.stringify(frame)),
+      replaceSocket: () => this.replaceSocket(),
+      newClientId: this.options.newClientId,
+      backoff: this.options.backoff,
+      random: this.options.random,
+    });
   }
 
   // Public API ------------------------------------------------------------------------------------
@@ -177,6 +237,9 @@ export class RoomSocket {
     this.disposed = true;
     globalThis.removeEventListener?.('online', this.handleOnline);
     this.clearTimers();
+    this.catchUp?.stop();
+    this.renewal.close();
+    this.outbox.dispose();
     const ws = this.ws;
     this.ws = null;
     if (ws) {
@@ -195,16 +258,17 @@ export class RoomSocket {
   }
 
   /**
-   * Post a room message or a private message. It goes out now if the socket is open, otherwise as
-   * soon as it is, and is resent with the same client_id until the server echoes it, so that the
-   * server can drop the copies. Returns the client_id.
+   * Post a room message or a private message. It goes out as soon as the socket is open and
+   * everything sent before it has gone out, and is resent with the same client_id until the
+   * server echoes it, so that the server can drop the copies. `origin` comes back with the entry
+   * (in `pending` and with a refusal). Returns the client_id.
    */
-  send(message: { type: 'chat_message'; message: string } | { type: 'private_message'; to: string; message: string }): string {
+  send(
+    message: { type: 'chat_message'; message: string } | { type: 'private_message'; to: string; message: string },
+    origin: string | null = null,
+  ): string {
     const clientId = this.options.newClientId();
-    const entry: OutboxEntry = { clientId, frame: { ...message, client_id: clientId }, state: 'queued' };
-    this.outbox.set(clientId, entry);
-    if (this.isOpen()) this.transmit(entry);
-    this.notifyOutbox();
+    this.outbox.add({ clientId, frame: { ...message, client_id: clientId }, state: 'queued', origin });
     return clientId;
   }
 
@@ -213,7 +277,7 @@ export class RoomSocket {
   }
 
   get pending(): readonly OutboxEntry[] {
-    return [...this.outbox.values()];
+    return this.outbox.pending;
   }
 
   // Connecting ------------------------------------------------------------------------------------
@@ -225,6 +289,7 @@ export class RoomSocket {
     if (this.attempt === 0 && !this.synced) this.setState({ status: 'connecting' });
     else this.setState({ status: 'reconnecting', attempt: this.attempt, retryAt: null });
 
+    const before = this.currentAccess();
     let ticket: string | null;
     try {
       ticket = await this.options.getTicket();
@@ -233,6 +298,9 @@ export class RoomSocket {
       return;
     }
     if (generation !== this.generation || this.disposed) return;
+    // A ticket socket lasts as long as the token that asked for the ticket. A refresh may have
+    // replaced the token meanwhile, so plan for whichever of the two runs out first.
+    this.credential = ticket === null ? null : earliest(before, this.currentAccess());
 
     let ws: WebSocketLike;
     try {
@@ -244,7 +312,7 @@ export class RoomSocket {
     this.ws = ws;
     const resumed = this.synced;
     ws.onopen = () => {
-      if (ws === this.ws) this.handleOpen();
+      if (ws === this.ws) this.handleOpen(ws);
     };
     ws.onmessage = (event) => {
       if (ws !== this.ws) return;
@@ -262,18 +330,19 @@ export class RoomSocket {
   private url(ticket: string | null): string {
     const params = new URLSearchParams();
     if (ticket !== null) params.set('ticket', ticket);
-    if (this.synced) params.set('after', String(this.resumeCursor));
+    if (this.synced) params.set('after', String(this.cursor.after));
     const search = params.toString();
     return `${this.options.wsBaseUrl}/ws/chat/${encodeURIComponent(this.options.room)}/${search ? `?${search}` : ''}`;
   }
 
-  private handleOpen(): void {
+  private handleOpen(ws: WebSocketLike): void {
     this.setState({ status: 'open' });
     this.stableTimer = setTimeout(() => {
       this.attempt = 0;
     }, this.options.stableAfterMs);
     this.pingTimer = setInterval(() => this.ping(), this.options.pingIntervalMs);
-    this.flushOutbox();
+    this.outbox.attach((text) => ws.send(text));
+    if (this.credential) this.renewal.open(this.credential);
   }
 
   private async handleClose(code: number): Promise<void> {
@@ -281,35 +350,50 @@ export class RoomSocket {
     this.clearTimers();
     if (this.disposed) return;
     const final = FINAL_CLOSE_CODES[code];
-    if (final !== undefined) {
-      this.setState({ status: 'stopped', code, reason: final });
-      return;
-    }
+    if (final !== undefined) return this.stop(code, final);
+    if (code === TOO_MANY_SOCKETS) return this.scheduleReconnect(this.options.crowdedBackoff, TOO_MANY_SOCKETS_REASON);
     // Anything else, 1000 from the server included (our own closes never get here), is worth a
     // retry: a server that restarts may close with 1000, 1001, 1012 or just drop the connection,
     // and RESUME asks for exactly that. Every reconnect after the first history resumes with
     // `after=`; the backoff's jitter spreads out the crowd a server closes all at once.
-    if (code === UNAUTHORIZED) {
-      // The ticket was refused: get a fresh access token so the next ticket is good.
-      this.setState({ status: 'reconnecting', attempt: this.attempt, retryAt: null });
-      try {
-        await this.options.onUnauthorized?.();
-      } catch {
-        // Offline: the backoff below covers it.
-      }
-      if (this.disposed) return;
-    }
+    if (code === UNAUTHORIZED && !(await this.refreshAfterUnauthorized())) return;
     this.scheduleReconnect();
   }
 
-  private scheduleReconnect(): void {
-    const delay = backoffDelay(this.attempt, this.options.backoff, this.options.random);
+  /**
+   * 4401: the credential expired (or was revoked: a logout elsewhere, a new password). A fresh
+   * access token makes the next ticket good. Returns whether to reconnect.
+   */
+  private async refreshAfterUnauthorized(): Promise<boolean> {
+    this.setState({ status: 'reconnecting', attempt: this.attempt, retryAt: null });
+    let refreshed = true;
+    try {
+      refreshed = (await this.options.refreshAccess?.()) ?? true;
+    } catch {
+      // Offline: the backoff covers it.
+    }
+    if (this.disposed) return false;
+    // Refused: the session is over, and the app goes to its logged-out state.
+    if (!refreshed && this.credential !== null) {
+      this.stop(UNAUTHORIZED, SESSION_ENDED);
+      return false;
+    }
+    return true;
+  }
+
+  private scheduleReconnect(policy = this.options.backoff, reason?: string): void {
+    const delay = backoffDelay(this.attempt, policy, this.options.random);
     this.attempt += 1;
-    this.setState({ status: 'reconnecting', attempt: this.attempt, retryAt: Date.now() + delay });
+    const retryAt = Date.now() + delay;
+    this.setState({ status: 'reconnecting', attempt: this.attempt, retryAt, ...(reason === undefined ? {} : { reason }) });
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
       void this.connect();
     }, delay);
+  }
+
+  private stop(code: number, reason: string): void {
+    this.setState({ status: 'stopped', code, reason });
   }
 
   /** Forget the current socket without waiting for its close event (which may never come). */
@@ -324,8 +408,9 @@ export class RoomSocket {
         // Already closed.
       }
     }
-    // Whatever was written to that socket and not echoed may or may not have arrived: resend it.
-    for (const entry of this.outbox.values()) entry.state = 'queued';
+    this.outbox.detach();
+    this.renewal.close();
+    this.pingId = null;
   }
 
   private readonly handleOnline = (): void => {
@@ -336,59 +421,33 @@ export class RoomSocket {
 
   private ping(): void {
     if (!this.isOpen() || this.pongTimer !== null) return;
-    this.ws?.send(JSON.stringify({ type: 'ping' }));
+    // The client_id lets a refusal of the ping (rate_limited) be told from one of a message.
+    this.pingId = this.options.newClientId();
+    this.ws?.send(JSON.stringify({ type: 'ping', client_id: this.pingId }));
     this.pongTimer = setTimeout(() => {
       this.pongTimer = null;
-      // No pong: the connection is dead even if the browser has not noticed yet.
+      // No answer: the connection is dead even if the browser has not noticed yet.
       void this.handleClose(DEAD_CONNECTION);
     }, this.options.pongTimeoutMs);
   }
 
-  // Outbox ----------------------------------------------------------------------------------------
-
-  private isOpen(): boolean {
-    return this.ws !== null && this.ws.readyState === OPEN && this.state.status === 'open';
+  /** The ping was answered: a pong, or a refusal, which proves the connection works just as well. */
+  private pingAnswered(): void {
+    if (this.pongTimer !== null) clearTimeout(this.pongTimer);
+    this.pongTimer = null;
+    this.pingId = null;
   }
 
-  private transmit(entry: OutboxEntry): void {
-    if (!this.isOpen() || !this.outbox.has(entry.clientId)) return;
-    this.ws?.send(JSON.stringify(entry.frame));
-    entry.state = 'sent';
+  // Credential ------------------------------------------------------------------------------------
+
+  private currentAccess(): AccessToken | null {
+    return this.options.accessToken?.() ?? null;
   }
 
-  private flushOutbox(): void {
-    let index = 0;
-    for (const entry of this.outbox.values()) {
-      if (entry.state !== 'queued') continue;
-      const delay = Math.max(0, index - OUTBOX_BURST + 1) * this.options.outboxSpacingMs;
-      index += 1;
-      if (delay === 0) {
-        this.transmit(entry);
-        continue;
-      }
-      const timer = setTimeout(() => {
-        this.flushTimers.delete(timer);
-        this.transmit(entry);
-        this.notifyOutbox();
-      }, delay);
-      this.flushTimers.add(timer);
-    }
-    this.notifyOutbox();
-  }
-
-  /** The server has the message (or refused it for good): stop resending it. */
-  private acknowledge(clientId: string | null): OutboxEntry | null {
-    if (clientId === null) return null;
-    const entry = this.outbox.get(clientId) ?? null;
-    if (entry) {
-      this.outbox.delete(clientId);
-      this.notifyOutbox();
-    }
-    return entry;
-  }
-
-  private notifyOutbox(): void {
-    this.options.onOutboxChange?.(this.pending);
+  /** A new socket, with a fresh token, in place of one whose credential the server cannot renew. */
+  private replaceSocket(): void {
+    this.attempt = 0;
+    void this.connect();
   }
 
   // Dispatch --------------------------------------------------------------------------------------
@@ -401,9 +460,9 @@ export class RoomSocket {
         return handlers.user_list(event);
       case 'history': {
         this.synced = true;
-        const fresh = this.acceptRoomMessages(event.messages);
+        const fresh = this.cursor.history(event.messages, { resumed, hasMore: event.has_more });
         handlers.history({ ...event, messages: fresh }, { resumed });
-        if (resumed && event.has_more) void this.catchUp();
+        this.catchUp?.start();
         return;
       }
       case 'user_join':
@@ -413,23 +472,25 @@ export class RoomSocket {
       case 'chat_message': {
         // Acknowledge before de-duplicating: the echo of a resent frame repeats an id we may
         // already have from the resume history, and it is still the proof the send arrived.
-        const own = this.acknowledge(event.client_id) !== null;
-        if (this.acceptRoomMessages([event]).length === 0) return;
+        const own = this.outbox.remove(event.client_id) !== null;
+        if (!this.cursor.live(event)) return;
         return handlers.chat_message(event, { own });
       }
       case 'private_message':
-        if (!this.acceptPrivate(`in:${event.id}`)) return;
+        if (!this.seenPrivateKeys.add(`in:${event.id}`)) return;
         return handlers.private_message(event);
       case 'private_message_delivered':
-        this.acknowledge(event.client_id);
-        if (!this.acceptPrivate(`out:${event.id}`)) return;
+        this.outbox.remove(event.client_id);
+        if (!this.seenPrivateKeys.add(`out:${event.id}`)) return;
         return handlers.private_message_delivered(event);
       case 'error':
         return this.handleErrorEvent(event);
       case 'pong':
-        if (this.pongTimer !== null) clearTimeout(this.pongTimer);
-        this.pongTimer = null;
+        this.pingAnswered();
         return handlers.pong(event);
+      case 'authenticated':
+        this.renewal.authenticated();
+        return handlers.authenticated(event);
       default: {
         const unhandled: never = event;
         return unhandled;
@@ -438,66 +499,37 @@ export class RoomSocket {
   }
 
   private handleErrorEvent(event: ErrorEvent): void {
-    const entry = event.client_id === null ? null : (this.outbox.get(event.client_id) ?? null);
+    if (this.handleOwnFrameRefused(event)) return;
+    const entry = this.outbox.get(event.client_id);
     if (entry && event.code === 'rate_limited') {
-      // Refused only for now: keep it and try again shortly, with the same client_id.
-      entry.state = 'queued';
-      const timer = setTimeout(() => {
-        this.flushTimers.delete(timer);
-        this.transmit(entry);
-      }, RATE_LIMIT_RETRY_MS);
-      this.flushTimers.add(timer);
+      // Refused only for now: hold the outbox, then resend it in order, with the same client_ids.
+      this.outbox.holdFor(entry, RATE_LIMIT_RETRY_MS);
       return;
     }
-    this.acknowledge(event.client_id);
-    this.options.handlers.error(event, { frame: entry?.frame ?? null });
-  }
-
-  /** Keep the messages not seen before, and move the resume cursor. */
-  private acceptRoomMessages(messages: readonly RoomMessage[]): RoomMessage[] {
-    const fresh = messages.filter((message) => !this.seenRoomIds.has(message.id));
-    for (const message of fresh) {
-      this.seenRoomIds.add(message.id);
-      this.maxSeenId = Math.max(this.maxSeenId, message.id);
-    }
-    if (!this.catchingUp) this.resumeCursor = this.maxSeenId;
-    return fresh;
-  }
-
-  private acceptPrivate(key: string): boolean {
-    if (this.seenPrivateKeys.has(key)) return false;
-    this.seenPrivateKeys.add(key);
-    return true;
+    this.outbox.remove(event.client_id);
+    this.options.handlers.error(event, { entry });
   }
 
   /**
-   * A resume found more than one history frame can carry: page the rest over REST. Until the gap
-   * is filled the resume cursor stays at its start, so a drop meanwhile cannot skip it.
+   * A refusal of a frame the socket sent on its own (ping, authenticate), which is nothing the
+   * person wrote. A server may not name their client_id; every frame a person writes carries one,
+   * so an error without one is taken to be about these.
    */
-  private async catchUp(): Promise<void> {
-    const fetchAfter = this.options.fetchMessagesAfter;
-    if (!fetchAfter || this.catchingUp) return;
-    this.catchingUp = true;
-    let cursor = this.resumeCursor;
-    try {
-      for (;;) {
-        const page = await fetchAfter(cursor);
-        if (this.disposed) return;
-        const last = page.results.at(-1);
-        const fresh = this.acceptRoomMessages(page.results);
-        if (last) this.resumeCursor = cursor = Math.max(cursor, last.id);
-        this.options.handlers.history({ type: 'history', messages: fresh, has_more: page.has_more }, { resumed: true });
-        if (!page.has_more || !last) break;
-      }
-      this.resumeCursor = this.maxSeenId;
-    } catch {
-      // The cursor stays at the start of the gap; the next reconnect resumes from there.
-    } finally {
-      this.catchingUp = false;
-    }
+  private handleOwnFrameRefused(event: ErrorEvent): boolean {
+    const unnamed = event.client_id === null;
+    const ping = this.pingId !== null && (event.client_id === this.pingId || (unnamed && event.code === 'rate_limited'));
+    const auth = this.renewal.awaitsAnswer(event.client_id);
+    // A refused ping was still answered: the connection works, it is not dead.
+    if (ping) this.pingAnswered();
+    if (auth) this.renewal.refused(event.code);
+    return ping || auth;
   }
 
   // Housekeeping ----------------------------------------------------------------------------------
+
+  private isOpen(): boolean {
+    return this.ws !== null && this.ws.readyState === OPEN && this.state.status === 'open';
+  }
 
   private setState(state: ConnectionState): void {
     this.state = state;
@@ -509,10 +541,14 @@ export class RoomSocket {
       if (timer !== null) clearTimeout(timer);
     }
     if (this.pingTimer !== null) clearInterval(this.pingTimer);
-    this.flushTimers.forEach((timer) => clearTimeout(timer));
-    this.flushTimers.clear();
     this.retryTimer = this.stableTimer = this.pingTimer = this.pongTimer = null;
   }
+}
+
+/** The token that expires first. */
+function earliest(a: AccessToken | null, b: AccessToken | null): AccessToken | null {
+  if (a === null || b === null) return a ?? b;
+  return a.expiresAt <= b.expiresAt ? a : b;
 }
 
 function detach(ws: WebSocketLike): void {

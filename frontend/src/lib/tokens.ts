@@ -12,16 +12,61 @@
 
 export const REFRESH_STORAGE_KEY = 'chat.refreshToken';
 
+/** An access token and its lifetime, on this machine's clock (milliseconds since the epoch). */
+export interface AccessToken {
+  token: string;
+  issuedAt: number;
+  expiresAt: number;
+}
+
+/** How far into its lifetime a token is renewed: early enough to survive a slow refresh. */
+const RENEW_AT = 0.8;
+
+export function renewalTime(token: AccessToken): number {
+  return token.issuedAt + RENEW_AT * (token.expiresAt - token.issuedAt);
+}
+
+/**
+ * Reads an access token's lifetime from its claims. `iat` and `exp` are on the server's clock,
+ * which may differ from ours, so the lifetime (`exp - iat`) is counted from when the token
+ * arrived here. Null when the token cannot be read: a socket's credential is then only renewed by
+ * reconnecting when the server closes it (4401).
+ */
+export function readAccessToken(token: string, receivedAt: number): AccessToken | null {
+  const claims = jwtClaims(token);
+  const { iat, exp } = claims ?? {};
+  if (typeof iat !== 'number' || typeof exp !== 'number' || exp <= iat) return null;
+  return { token, issuedAt: receivedAt, expiresAt: receivedAt + (exp - iat) * 1000 };
+}
+
+function jwtClaims(token: string): Record<string, unknown> | null {
+  const payload = token.split('.')[1];
+  if (payload === undefined) return null;
+  try {
+    const base64 = payload.replace(/-/g, '+').replace(/_/g, '/');
+    const claims: unknown = JSON.parse(atob(base64.padEnd(Math.ceil(base64.length / 4) * 4, '=')));
+    return typeof claims === 'object' && claims !== null ? (claims as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
 type Listener = () => void;
 
 export class TokenStore {
   private access: string | null = null;
+  private accessReceivedAt = 0;
   private readonly listeners = new Set<Listener>();
 
   constructor(private readonly storage: Storage | null = safeLocalStorage()) {}
 
   get accessToken(): string | null {
     return this.access;
+  }
+
+  /** The access token with its lifetime, or null without one (or with one that cannot be read). */
+  get accessTokenLifetime(): AccessToken | null {
+    return this.access === null ? null : readAccessToken(this.access, this.accessReceivedAt);
   }
 
   get refreshToken(): string | null {
@@ -38,6 +83,7 @@ export class TokenStore {
 
   set(access: string, refresh: string): void {
     this.access = access;
+    this.accessReceivedAt = Date.now();
     try {
       this.storage?.setItem(REFRESH_STORAGE_KEY, refresh);
     } catch {

@@ -3,8 +3,12 @@ import { useUsername } from '@/features/auth';
 import { Composer, ConnectionBanner, ConversationList, ConversationView, MessageList } from '@/features/chat';
 import { OnlineUsers } from '@/features/presence';
 import { useRoomEntry } from '@/features/rooms';
+import { FORBIDDEN } from '@/lib/socket';
 import { Link, navigate, useLocation } from '@/shared/router';
 import { useRoomConnection } from './useRoomConnection';
+
+/** The room list's query parameter that says which room the person was taken out of. */
+export const LOST_ACCESS_PARAM = 'lost_access';
 
 /** One room: its timeline, who is online, and private conversations, all on one live socket. */
 export function RoomPage({ room }: { room: string }) {
@@ -20,6 +24,13 @@ export function RoomPage({ room }: { room: string }) {
     [roomPath],
   );
   const closeConversation = useCallback(() => navigate(roomPath), [roomPath]);
+
+  // The server took the room away (4403: staff rights lost, room made staff-only): leave it, and
+  // say why on the room list. Replacing the entry keeps Back from leading into it again.
+  const lostAccess = live.connection.status === 'stopped' && live.connection.code === FORBIDDEN;
+  useEffect(() => {
+    if (lostAccess) navigate(`/?${LOST_ACCESS_PARAM}=${encodeURIComponent(room)}`, { replace: true });
+  }, [lostAccess, room]);
 
   // Coming back from a conversation, put the keyboard focus on the room again.
   const hadConversation = useRef(false);

@@ -43,10 +43,15 @@ describe('routeRoomEvents', () => {
     ]);
   });
 
-  it('shows errors with the frame they refer to', () => {
+  it('shows errors with the outbox entry they refer to', () => {
     const t = targets();
-    const frame = { type: 'chat_message' as const, message: 'x', client_id: 'c-1' };
-    routeRoomEvents(t).error({ type: 'error', code: 'too_long', message: 'Too long.', client_id: 'c-1' }, { frame });
-    expect(t.calls).toEqual([`error ${JSON.stringify([frame, 'Too long.'])}`]);
+    const entry = {
+      clientId: 'c-1',
+      frame: { type: 'chat_message' as const, message: 'x', client_id: 'c-1' },
+      state: 'sent' as const,
+      origin: 'room',
+    };
+    routeRoomEvents(t).error({ type: 'error', code: 'too_long', message: 'Too long.', client_id: 'c-1' }, { entry });
+    expect(t.calls).toEqual([`error ${JSON.stringify([entry, 'Too long.'])}`]);
   });
 });

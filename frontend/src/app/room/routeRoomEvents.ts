@@ -6,11 +6,11 @@
 import type { ConversationActions, TimelineActions } from '@/features/chat';
 import type { PresenceActions } from '@/features/presence';
 import type { PrivateMessage } from '@/lib/protocol';
-import type { OutgoingFrame, RoomEventHandlers } from '@/lib/socket';
+import type { OutboxEntry, RoomEventHandlers } from '@/lib/socket';
 
 export interface ComposerErrorActions {
-  /** Show `message` next to the box that sent `frame` (the room's box when unknown). */
-  show(frame: OutgoingFrame | null, message: string): void;
+  /** Show `message` next to the box that sent `entry` (the room's box when unknown). */
+  show(entry: OutboxEntry | null, message: string): void;
 }
 
 export interface RoomEventTargets {
@@ -38,9 +38,12 @@ export function routeRoomEvents({ me, timeline, presence, conversations, errors 
         { id: event.id, user: me ?? '', to: event.target, message: event.message, timestamp: event.timestamp },
         'out',
       ),
-    error: (event, { frame }) => errors.show(frame, describeSocketError(event.code, event.message)),
+    error: (event, { entry }) => errors.show(entry, describeSocketError(event.code, event.message)),
     pong: () => {
       // The socket client keeps the connection alive with these; nothing to show.
+    },
+    authenticated: () => {
+      // The socket client renews its credential with these; nothing to show.
     },
   };
 }

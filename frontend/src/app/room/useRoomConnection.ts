@@ -3,7 +3,7 @@ import { useConversations, useTimeline, type PendingMessage } from '@/features/c
 import { usePresence } from '@/features/presence';
 import { openRoomSocket, type RoomSocket } from '@/lib/client';
 import { parsePmShortcut } from '@/lib/protocol';
-import type { ConnectionState, OutboxEntry, OutgoingFrame } from '@/lib/socket';
+import type { ConnectionState, OutboxEntry } from '@/lib/socket';
 import { routeRoomEvents } from './routeRoomEvents';
 
 interface ComposerErrors {
@@ -14,15 +14,18 @@ interface ComposerErrors {
 
 type RoomFrame = Parameters<RoomSocket['send']>[0];
 
-/** Where a frame's error and pending copy belong: the room's box, or a conversation's. */
-function destination(frame: OutgoingFrame): { to: string | null; text: string; viaRoomBox: boolean } {
-  if (frame.type === 'private_message') return { to: frame.to, text: frame.message, viaRoomBox: false };
-  const pm = parsePmShortcut(frame.message);
-  return { to: pm?.to ?? null, text: pm?.message ?? frame.message, viaRoomBox: true };
+/** Outbox origins: which message box sent an entry (an unknown one counts as the room's). */
+const ROOM_BOX = 'room';
+const CONVERSATION_BOX = 'conversation';
+
+/** Where an entry's error and pending copy belong: the room's box, or a conversation's. */
+function destination({ frame, origin }: OutboxEntry): { to: string | null; text: string; viaRoomBox: boolean } {
+  const to = frame.type === 'private_message' ? frame.to : null;
+  return { to, text: frame.message, viaRoomBox: origin !== CONVERSATION_BOX };
 }
 
 function toPending(entry: OutboxEntry): PendingMessage {
-  const { to, text } = destination(entry.frame);
+  const { to, text } = destination(entry);
   return { clientId: entry.clientId, text, to, waiting: entry.state === 'queued' };
 }
 
@@ -41,7 +44,7 @@ export function useRoomConnection(room: string, me: string | null, enabled: bool
   const socket = useRef<RoomSocket | null>(null);
   // What is sent while the room's socket does not exist yet (its entry is still being checked):
   // kept, with the room it was written in, until that room's socket takes it.
-  const early = useRef<{ room: string; frame: RoomFrame }[]>([]);
+  const early = useRef<{ room: string; frame: RoomFrame; origin: string | null }[]>([]);
 
   useEffect(() => {
     if (!enabled) return;
@@ -51,8 +54,8 @@ export function useRoomConnection(room: string, me: string | null, enabled: bool
       presence: presenceActions,
       conversations: conversationActions,
       errors: {
-        show(frame, message) {
-          const to = frame && !destination(frame).viaRoomBox ? destination(frame).to : null;
+        show(entry, message) {
+          const to = entry && !destination(entry).viaRoomBox ? destination(entry).to : null;
           setErrors((previous) =>
             to === null ? { ...previous, room: message } : { ...previous, private: { ...previous.private, [to]: message } },
           );
@@ -61,7 +64,7 @@ export function useRoomConnection(room: string, me: string | null, enabled: bool
     });
     const opened = openRoomSocket(room, handlers, { onStateChange: setConnection, onOutboxChange: setOutbox });
     socket.current = opened;
-    for (const { frame } of early.current.filter((entry) => entry.room === room)) opened.send(frame);
+    for (const { frame, origin } of early.current.filter((entry) => entry.room === room)) opened.send(frame, origin);
     early.current = [];
     return () => {
       opened.dispose();
@@ -87,17 +90,27 @@ export function useRoomConnection(room: string, me: string | null, enabled: bool
   }, [openPeer, openUnread, markRead]);
 
   const send = useCallback(
-    (frame: RoomFrame) => {
-      if (socket.current) socket.current.send(frame);
-      else early.current.push({ room, frame });
+    (frame: RoomFrame, origin: string | null) => {
+      if (socket.current) socket.current.send(frame, origin);
+      else early.current.push({ room, frame, origin });
     },
     [room],
   );
 
+  /**
+   * The room's box. What it shows as private goes out as a `private_message` frame, never as a
+   * room message; a `/pm` without a name and a text is refused here, and false keeps it in the box.
+   */
   const sendToRoom = useCallback(
-    (text: string) => {
+    (text: string): boolean => {
+      const pm = parsePmShortcut(text);
+      if (pm !== null && 'error' in pm) {
+        setErrors((previous) => ({ ...previous, room: pm.error }));
+        return false;
+      }
       setErrors((previous) => ({ ...previous, room: null }));
-      send({ type: 'chat_message', message: text });
+      send(pm === null ? { type: 'chat_message', message: text } : { type: 'private_message', ...pm }, ROOM_BOX);
+      return true;
     },
     [send],
   );
@@ -105,7 +118,7 @@ export function useRoomConnection(room: string, me: string | null, enabled: bool
   const sendPrivate = useCallback(
     (to: string, text: string) => {
       setErrors((previous) => ({ ...previous, private: { ...previous.private, [to]: '' } }));
-      send({ type: 'private_message', to, message: text });
+      send({ type: 'private_message', to, message: text }, CONVERSATION_BOX);
     },
     [send],
   );
@@ -122,7 +135,7 @@ export function useRoomConnection(room: string, me: string | null, enabled: bool
     const byPeer: Record<string, PendingMessage[]> = {};
     for (const entry of outbox) {
       const item = toPending(entry);
-      if (destination(entry.frame).viaRoomBox) roomBox.push(item);
+      if (destination(entry).viaRoomBox) roomBox.push(item);
       if (item.to !== null) (byPeer[item.to] ??= []).push(item);
     }
     return { room: roomBox, byPeer };

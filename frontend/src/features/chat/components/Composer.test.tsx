@@ -39,6 +39,15 @@ describe('Composer', () => {
     expect(onSend).not.toHaveBeenCalled();
   });
 
+  it('keeps the text in the box when it is refused before sending', async () => {
+    const { onSend, box } = renderComposer();
+    onSend.mockReturnValue(false);
+    await userEvent.type(box, '/pm bob{Enter}');
+    expect(onSend).toHaveBeenCalledWith('/pm bob');
+    expect(box).toHaveValue('/pm bob');
+    expect(box).toHaveFocus();
+  });
+
   it('shows the server error next to the box, as an alert', () => {
     const { box } = renderComposer({ error: 'The message is too long.' });
     expect(screen.getByRole('alert')).toHaveTextContent('The message is too long.');

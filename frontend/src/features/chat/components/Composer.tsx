@@ -9,7 +9,8 @@ export interface ComposerProps {
   /** The last error from the server about what this box sent, shown right under it. */
   error: string | null;
   offline: boolean;
-  onSend(text: string): void;
+  /** false: the text was refused before sending (the error says why); it stays in the box. */
+  onSend(text: string): boolean | void;
   onDismissError(): void;
 }
 
@@ -21,8 +22,7 @@ export function Composer({ label, placeholder, hint, error, offline, onSend, onD
 
   const send = () => {
     if (text.trim() === '') return;
-    onSend(text);
-    setText('');
+    if (onSend(text) !== false) setText('');
     input.current?.focus();
   };
 

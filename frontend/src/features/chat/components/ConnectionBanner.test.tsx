@@ -18,6 +18,16 @@ describe('ConnectionBanner', () => {
     expect(onRetry).toHaveBeenCalled();
   });
 
+  it('says why the wait is long when the person can do something about it', () => {
+    render(
+      <ConnectionBanner
+        state={{ status: 'reconnecting', attempt: 1, retryAt: Date.now() + 30_000, reason: 'Too many open tabs or connections: close some.' }}
+        onRetry={() => {}}
+      />,
+    );
+    expect(screen.getByRole('status')).toHaveTextContent(/next try in 30 s\.\s*Too many open tabs or connections: close some\./);
+  });
+
   it('gives the reason when the server will not have us', () => {
     render(
       <ConnectionBanner state={{ status: 'stopped', code: 4403, reason: 'You are not allowed in this room.' }} onRetry={() => {}} />,

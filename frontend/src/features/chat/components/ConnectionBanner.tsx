@@ -17,6 +17,7 @@ export function ConnectionBanner({ state, onRetry }: ConnectionBannerProps) {
     content = (
       <>
         <strong>Reconnecting…</strong> {seconds > 0 ? `next try in ${seconds} s.` : 'trying now.'}{' '}
+        {state.reason && `${state.reason} `}
         {seconds > 0 && (
           <button type="button" className="link-button" onClick={onRetry}>
             Retry now
