@@ -2,7 +2,7 @@ from rest_framework import serializers
 
 from chat.errors import InvalidRoomName
 from chat.models import Room
-from chat.protocol import format_timestamp
+from chat.protocol import MAX_MESSAGE_ID, format_timestamp
 from chat.rooms import ROOM_NAME
 
 
@@ -16,17 +16,37 @@ class RoomCreateSerializer(serializers.Serializer):
 
 
 class RoomSerializer(serializers.ModelSerializer):
-    """A room; ``online_counts`` in the context maps room id -> users online (one lookup a page)."""
+    """A room; in the context, ``online_counts`` maps room id -> users online and
+    ``read_states`` room id -> (unread count, last read id), each read once for a whole page."""
 
     online_count = serializers.SerializerMethodField()
+    unread_count = serializers.SerializerMethodField(
+        help_text="Messages of others after the caller's read marker (0 when anonymous)."
+    )
+    last_read_id = serializers.SerializerMethodField(
+        help_text="The caller's read marker: the last message id read, or null."
+    )
     created_at = serializers.SerializerMethodField()
 
     class Meta:
         model = Room
-        fields = ["name", "admin_only", "online_count", "created_at"]
+        fields = [
+            "name",
+            "admin_only",
+            "online_count",
+            "unread_count",
+            "last_read_id",
+            "created_at",
+        ]
 
     def get_online_count(self, room: Room) -> int:
         return self.context["online_counts"].get(room.pk, 0)
+
+    def get_unread_count(self, room: Room) -> int:
+        return self.context.get("read_states", {}).get(room.pk, (0, None))[0]
+
+    def get_last_read_id(self, room: Room) -> int | None:
+        return self.context.get("read_states", {}).get(room.pk, (0, None))[1]
 
     def get_created_at(self, room: Room) -> str:
         return format_timestamp(room.created_at)
@@ -44,8 +64,15 @@ class RoomDetailSerializer(RoomSerializer):
         return self.context["online"]
 
 
-# The largest id a message can have (BigAutoField); a larger one would overflow the query.
-MAX_MESSAGE_ID = 2**63 - 1
+class ReadMarkSerializer(serializers.Serializer):
+    id = serializers.IntegerField(min_value=1, max_value=MAX_MESSAGE_ID)
+
+
+class LimitsSerializer(serializers.Serializer):
+    message_max_length = serializers.IntegerField(help_text="Characters a message may have.")
+    frame_max_chars = serializers.IntegerField(help_text="Characters a WebSocket frame may have.")
+    ws_rate = serializers.IntegerField(help_text="WebSocket frames a second, on average.")
+    ws_burst = serializers.IntegerField(help_text="WebSocket frames in a burst.")
 
 
 class MessagePageQuery(serializers.Serializer):

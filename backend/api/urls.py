@@ -7,8 +7,11 @@ urlpatterns = [
     path("rooms/", views.RoomListView.as_view(), name="rooms"),
     path("rooms/<str:name>/", views.RoomDetailView.as_view(), name="room"),
     path("rooms/<str:name>/messages/", views.RoomMessagesView.as_view(), name="room-messages"),
+    path("rooms/<str:name>/read/", views.RoomReadView.as_view(), name="room-read"),
+    path("limits/", views.LimitsView.as_view(), name="limits"),
     path("dms/", views.ConversationListView.as_view(), name="conversations"),
     path("dms/messages/", views.PrivateMessagesView.as_view(), name="private-messages"),
+    path("dms/<str:username>/read/", views.ConversationReadView.as_view(), name="dm-read"),
     path(
         "dms/<str:username>/messages/", views.ConversationMessagesView.as_view(), name="dm-messages"
     ),

@@ -1,5 +1,6 @@
 """Rooms, room history and private-message history: validate, call one service, serialize."""
 
+from django.conf import settings
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, permissions, status
 from rest_framework.pagination import PageNumberPagination
@@ -16,8 +17,10 @@ from chat.history import (
 )
 from chat.messages import user_by_username
 from chat.presence import presence_store
-from chat.protocol import ConversationList, PrivateMessagePage, RoomMessagePage
+from chat.protocol import MAX_FRAME_CHARS, ConversationList, PrivateMessagePage, RoomMessagePage
+from chat.reads import read_mark_conversation, read_mark_room
 from chat.rooms import ROOM_NAME, room_for, room_get_or_create, rooms_visible_to
+from chat.unread import room_read_states
 
 
 class RoomPages(PageNumberPagination):
@@ -60,17 +63,23 @@ class RoomListView(generics.ListCreateAPIView):
 
     def list(self, request, *args, **kwargs) -> Response:
         page = self.paginate_queryset(self.get_queryset())
-        counts = presence_store().online_counts([room.pk for room in page])
-        data = s.RoomSerializer(page, many=True, context={"online_counts": counts}).data
+        data = s.RoomSerializer(page, many=True, context=room_context(request, page)).data
         return self.get_paginated_response(data)
 
     def create(self, request, *args, **kwargs) -> Response:
         body = s.RoomCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         room, created = room_get_or_create(user=request.user, **body.validated_data)
-        counts = presence_store().online_counts([room.pk])
-        data = s.RoomSerializer(room, context={"online_counts": counts}).data
+        data = s.RoomSerializer(room, context=room_context(request, [room])).data
         return Response(data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+def room_context(request, rooms: list) -> dict:
+    """What RoomSerializer shows of a page of rooms, read once for the page."""
+    return {
+        "online_counts": presence_store().online_counts([room.pk for room in rooms]),
+        "read_states": room_read_states(request.user, rooms),
+    }
 
 
 class RoomDetailView(APIView):
@@ -81,7 +90,11 @@ class RoomDetailView(APIView):
     def get(self, request, name: str) -> Response:
         room = room_for(user=request.user, name=name)
         online = presence_store().online(room.pk)
-        context = {"online": online, "online_counts": {room.pk: len(online)}}
+        context = {
+            "online": online,
+            "online_counts": {room.pk: len(online)},
+            "read_states": room_read_states(request.user, [room]),
+        }
         return Response(s.RoomDetailSerializer(room, context=context).data)
 
 
@@ -130,3 +143,62 @@ class ConversationMessagesView(APIView):
         other = user_by_username(username)
         page = conversation_page(user=request.user, other=other, **paging_args(request))
         return Response(page.model_dump())
+
+
+class RoomReadView(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        operation_id="room_mark_read",
+        parameters=[ROOM_NAME_PARAMETER],
+        request=s.ReadMarkSerializer,
+        responses={
+            204: None,
+            **errors(400, 401, 403, 429),
+            404: error("`room_not_found`, or `message_not_found`: no such message in the room."),
+        },
+    )
+    def post(self, request, name: str) -> Response:
+        room = room_for(user=request.user, name=name)
+        body = s.ReadMarkSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        read_mark_room(user=request.user, room=room, message_id=body.validated_data["id"])
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ConversationReadView(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        operation_id="conversation_mark_read",
+        request=s.ReadMarkSerializer,
+        responses={
+            204: None,
+            **errors(400, 401, 429),
+            404: error("`user_not_found`, or `message_not_found`: no such message between you."),
+        },
+    )
+    def post(self, request, username: str) -> Response:
+        body = s.ReadMarkSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        read_mark_conversation(
+            user=request.user, username=username, message_id=body.validated_data["id"]
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class LimitsView(APIView):
+    """The limits the server enforces, for clients to check input before sending it."""
+
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(responses={200: s.LimitsSerializer, **errors(429)})
+    def get(self, request) -> Response:
+        chat = settings.CHAT
+        limits = {
+            "message_max_length": chat["MESSAGE_MAX_LENGTH"],
+            "frame_max_chars": MAX_FRAME_CHARS,
+            "ws_rate": chat["WS_RATE"],
+            "ws_burst": chat["WS_BURST"],
+        }
+        return Response(s.LimitsSerializer(limits).data)

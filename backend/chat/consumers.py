@@ -27,18 +27,22 @@ from chat.protocol import (
     AuthenticateFrame,
     ChatMessageFrame,
     ErrorEvent,
+    MarkReadFrame,
     PingFrame,
     PongEvent,
     PrivateMessageDeliveredEvent,
     PrivateMessageFrame,
     ServerEvent,
+    TypingFrame,
     format_timestamp,
     parse_client_frame,
     private_command,
 )
+from chat.reads import read_mark_conversation, read_mark_room
 from chat.sessions import keeper, session_close, session_open, socket_identify
 from chat.sockets import credential_expired, local_sockets
 from chat.threads import in_thread
+from chat.typing import TYPING_INTERVAL, typing_notify
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +53,9 @@ close_session = in_thread(session_close)
 send_message = in_thread(message_send)
 send_private_message = in_thread(private_message_send)
 renew_identity = in_thread(identity_renew)
+notify_typing = in_thread(typing_notify)
+mark_room_read = in_thread(read_mark_room)
+mark_conversation_read = in_thread(read_mark_conversation)
 
 
 class InternalError(ChatError):
@@ -65,6 +72,8 @@ class ChatConsumer(AsyncWebsocketConsumer):
     expires_at: float | None = None
     # Set once the socket's access ended: it is closing, and no frame is read any more.
     ended = False
+    # When this socket last passed a typing notice on (time.monotonic()).
+    typed_at = float("-inf")
     # The hub topics this socket hears: its room, and for a user, their private messages.
     topics: tuple[str, ...] = ()
 
@@ -248,11 +257,26 @@ class ChatConsumer(AsyncWebsocketConsumer):
         moment = datetime.fromtimestamp(identity.expires_at, UTC)
         await self.send_event(AuthenticatedEvent(expires_at=format_timestamp(moment)))
 
+    async def on_typing(self, frame: TypingFrame) -> None:
+        now = time.monotonic()
+        if self.user.is_authenticated and now - self.typed_at < TYPING_INTERVAL:
+            return  # the others still show the last notice
+        await notify_typing(user=self.user, room=self.room, connection=self.connection)
+        self.typed_at = now
+
+    async def on_mark_read(self, frame: MarkReadFrame) -> None:
+        if frame.with_ is None:
+            await mark_room_read(user=self.user, room=self.room, message_id=frame.id)
+        else:
+            await mark_conversation_read(user=self.user, username=frame.with_, message_id=frame.id)
+
     handlers = {
         ChatMessageFrame: on_chat_message,
         PrivateMessageFrame: on_private_message,
         PingFrame: on_ping,
         AuthenticateFrame: on_authenticate,
+        TypingFrame: on_typing,
+        MarkReadFrame: on_mark_read,
     }
 
     def end(self, error: BadCredentials | Forbidden) -> None:

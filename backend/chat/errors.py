@@ -54,6 +54,12 @@ class RoomNotFound(ChatError):
     close_code = 4404
 
 
+class MessageNotFound(ChatError):
+    code = "message_not_found"
+    default_message = "There is no such message here."
+    status_code = 404
+
+
 class UserNotFound(ChatError):
     code = "user_not_found"
     default_message = "There is no such user."

@@ -17,6 +17,7 @@ from chat.protocol import (
     format_timestamp,
 )
 from chat.rows import aware
+from chat.unread import conversation_read_states
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -207,12 +208,18 @@ def conversations_for(user: User, *, limit: int = 100) -> list[Conversation]:
         .filter(id__in=newest_ids)
         .order_by("-id")
     )
+    others = [_other_side(message, user) for message in messages]
+    states = conversation_read_states(user, [other.pk for other in others])
     return [
         Conversation(
-            user=message.recipient.username
-            if message.sender_id == user.pk
-            else message.sender.username,
+            user=other.username,
             last_message=private_message_payload(message),
+            unread_count=states[other.pk][0],
+            last_read_id=states[other.pk][1],
         )
-        for message in messages
+        for message, other in zip(messages, others, strict=True)
     ]
+
+
+def _other_side(message: DirectMessage, user: User):
+    return message.recipient if message.sender_id == user.pk else message.sender

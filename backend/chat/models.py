@@ -91,3 +91,35 @@ class DirectMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sender} to {self.recipient}: {self.content[:50]}"
+
+
+class RoomReadMarker(models.Model):
+    """How far a user has read a room: every message up to ``last_read_id`` (only moves on)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="+")
+    last_read_id = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "room"], name="room_read_marker_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} read room {self.room_id} up to {self.last_read_id}"
+
+
+class ConversationReadMarker(models.Model):
+    """How far ``user`` has read their private conversation with ``other``."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    other = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    last_read_id = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "other"], name="conversation_read_marker_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} read {self.other_id}'s messages up to {self.last_read_id}"

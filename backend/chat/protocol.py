@@ -10,7 +10,14 @@ import re
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    WithJsonSchema,
+)
 
 from chat.errors import InvalidFrame, InvalidJson, MessageTooLong, UnknownType
 
@@ -25,6 +32,8 @@ CLOSE_RESUME = 4409
 CLOSE_INTERNAL_ERROR = 4500
 
 ClientId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+# The largest id a message can have (a 64-bit primary key).
+MAX_MESSAGE_ID = 2**63 - 1
 
 
 def format_timestamp(moment: datetime) -> str:
@@ -66,11 +75,32 @@ class AuthenticateFrame(ClientFrame):
     client_id: ClientId | None = None
 
 
+class TypingFrame(ClientFrame):
+    """The user is typing in the socket's room: sent at most every 2 s while they type."""
+
+    type: Literal["typing"]
+    client_id: ClientId | None = None
+
+
+class MarkReadFrame(ClientFrame):
+    """Marks the socket's room (or, with ``with``, the private conversation with that user) read
+    up to message ``id``."""
+
+    type: Literal["mark_read"]
+    id: Annotated[int, Field(ge=1, le=MAX_MESSAGE_ID)]
+    with_: Annotated[str, StringConstraints(min_length=1, max_length=150)] | None = Field(
+        None, alias="with"
+    )
+    client_id: ClientId | None = None
+
+
 CLIENT_FRAMES: dict[str, type[ClientFrame]] = {
     "chat_message": ChatMessageFrame,
     "private_message": PrivateMessageFrame,
     "ping": PingFrame,
     "authenticate": AuthenticateFrame,
+    "typing": TypingFrame,
+    "mark_read": MarkReadFrame,
 }
 
 # The /pm shortcut's blanks, spelled out so that every client can use exactly this set (Python's
@@ -164,7 +194,7 @@ class ServerEvent(BaseModel):
 
     def to_text(self) -> str:
         # ``type`` first, so a person reading frames in a log sees what each one is.
-        return json.dumps({"type": self.type, **self.model_dump(mode="json")})
+        return json.dumps({"type": self.type, **self.model_dump(mode="json", by_alias=True)})
 
 
 class RoomMessage(BaseModel):
@@ -202,6 +232,10 @@ class PrivateMessagePage(BaseModel):
 class Conversation(BaseModel):
     user: str
     last_message: PrivateMessage
+    # Private messages from ``user`` after the caller's read marker (``last_read_id``).
+    unread_count: int
+    # OpenAPI 3.0 (the REST schema) has "nullable", not JSON Schema's null type.
+    last_read_id: Annotated[int | None, WithJsonSchema({"type": "integer", "nullable": True})]
 
 
 class ConversationList(BaseModel):
@@ -258,6 +292,24 @@ class PongEvent(ServerEvent):
     type: Literal["pong"] = "pong"
 
 
+class TypingEvent(ServerEvent):
+    """``user`` is typing in the room; never stored. Not sent to the typing socket itself."""
+
+    type: Literal["typing"] = "typing"
+    user: str
+
+
+class ReadEvent(ServerEvent):
+    """The user marked ``room`` (or the conversation ``with`` a user) read up to ``id``: sent
+    to all of that user's sockets, so that their other tabs follow."""
+
+    model_config = ConfigDict(populate_by_name=True)
+    type: Literal["read"] = "read"
+    room: str | None
+    with_: str | None = Field(alias="with")
+    id: int
+
+
 class AuthenticatedEvent(ServerEvent):
     """The answer to ``authenticate``: the socket now lives until ``expires_at``."""
 
@@ -276,4 +328,6 @@ SERVER_EVENTS: tuple[type[ServerEvent], ...] = (
     ErrorEvent,
     PongEvent,
     AuthenticatedEvent,
+    TypingEvent,
+    ReadEvent,
 )

@@ -40,8 +40,9 @@ def frame_tables(heading: str, fields_column: int) -> dict[str, dict[str, bool]]
 
 
 def model_fields(model) -> dict[str, bool]:
+    """{wire name: optional}: the alias where there is one (``with_`` is ``with``)."""
     return {
-        name: not field.is_required()
+        field.alias or name: not field.is_required()
         for name, field in model.model_fields.items()
         if name != "type"
     }
