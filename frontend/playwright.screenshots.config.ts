@@ -6,5 +6,5 @@ export default defineConfig({
   ...base,
   testMatch: /screenshots\.spec\.ts/,
   testIgnore: [],
-  use: { ...base.use, colorScheme: 'light', viewport: { width: 1100, height: 700 }, trace: 'off' },
+  use: { ...base.use, colorScheme: 'light', reducedMotion: 'reduce', viewport: { width: 1100, height: 700 }, trace: 'off' },
 });

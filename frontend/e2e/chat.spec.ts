@@ -1,7 +1,21 @@
 import type { WebSocketRoute } from '@playwright/test';
-import { enterRoom, expect, messageBox, messages, onlineList, say, test, unique } from './fixtures';
+import {
+  conversation,
+  conversationLink,
+  enterRoom,
+  expect,
+  messageBox,
+  messages,
+  onlineList,
+  recordPaths,
+  roomLink,
+  say,
+  sidebar,
+  test,
+  unique,
+} from './fixtures';
 
-test('two people chat: join, messages, a private message, leave', async ({ newPerson }) => {
+test('two people chat: join, messages, a private message kept out of the room, leave', async ({ newPerson }) => {
   const room = unique('lobby');
   const alice = await newPerson('alice');
   const bob = await newPerson('bob');
@@ -21,35 +35,38 @@ test('two people chat: join, messages, a private message, leave', async ({ newPe
   await expect(messages(alice.page)).toHaveCount(2);
   await expect(messages(bob.page)).toHaveCount(2);
 
-  // A private message from the online list, shown in a conversation for alice...
+  // A private message from the online list, in a conversation of its own for alice...
   await onlineList(alice.page).getByRole('button', { name: `Send a private message to ${bob.name}` }).click();
-  const conversation = alice.page.getByTestId('conversation');
-  await expect(conversation.getByRole('heading', { name: `Private conversation with ${bob.name}` })).toBeFocused();
+  await expect(conversation(alice.page).getByRole('heading', { name: `Private conversation with ${bob.name}` })).toBeFocused();
   const privateBox = alice.page.getByRole('textbox', { name: `Private message to ${bob.name}`, exact: true });
   await privateBox.fill('just between us');
   await privateBox.press('Enter');
-  await expect(conversation.getByTestId('message').filter({ hasText: 'just between us' })).toContainText(
-    `Private to ${bob.name}`,
-  );
+  await expect(conversation(alice.page).getByTestId('message').filter({ hasText: 'just between us' })).toHaveCount(1);
 
-  // ...and marked as private in bob's room timeline, with an unread badge on the conversation.
-  const received = messages(bob.page).filter({ hasText: 'just between us' });
-  await expect(received).toContainText(`Private from ${alice.name}`);
-  await expect(received).toHaveClass(/private/);
-  await expect(bob.page.getByRole('region', { name: 'Private messages' }).getByText('1')).toBeVisible();
+  // ...and for bob, who stays in the room: a toast and an unread badge, nothing in the room.
+  await expect(bob.page.getByTestId('private-toast')).toContainText(`Private message from ${alice.name}`);
+  await expect(conversationLink(bob.page, alice.name)).toHaveAccessibleName(`${alice.name}, 1 unread`);
+  await expect(messages(bob.page).filter({ hasText: 'just between us' })).toHaveCount(0);
 
-  // Bob answers with the tutorial's shortcut.
+  // Bob answers with the tutorial's shortcut, from the room's box: private, so not in the room.
   await say(bob.page, room, `/pm ${alice.name} see you at 5`);
-  await expect(conversation.getByTestId('message').filter({ hasText: 'see you at 5' })).toContainText(
-    `Private from ${bob.name}`,
-  );
-  await expect(messages(bob.page).filter({ hasText: 'see you at 5' })).toContainText(`Private to ${alice.name}`);
+  await expect(conversation(alice.page).getByTestId('message').filter({ hasText: 'see you at 5' })).toContainText(bob.name);
+  await expect(bob.page.getByTestId('private-toast')).toContainText(`Sent privately to ${alice.name}`);
+  await expect(messages(bob.page).filter({ hasText: 'see you at 5' })).toHaveCount(0);
+  await expect(messageBox(bob.page, room)).toHaveValue('');
 
-  // The conversation is kept by the server: it is there after a reload (from the DM endpoint).
+  // What a reload shows is what was shown live: the conversation, kept by the server.
   await alice.page.reload();
-  await expect(alice.page.getByTestId('conversation').getByTestId('message')).toHaveCount(2);
+  await expect(conversation(alice.page).getByTestId('message')).toHaveCount(2);
+  await bob.page.reload();
+  await expect(messages(bob.page)).toHaveCount(2);
+  await conversationLink(bob.page, alice.name).click();
+  await expect(conversation(bob.page).getByTestId('message')).toHaveCount(2);
 
-  // Bob leaves; alice sees it.
+  // Back to the room through the sidebar; bob leaves, and alice sees it.
+  await roomLink(alice.page, room).click();
+  await expect(alice.page.getByRole('heading', { level: 1, name: `#${room}` })).toBeFocused();
+  await expect(onlineList(alice.page).getByText(bob.name)).toBeVisible();
   await bob.page.goto('/');
   await expect(onlineList(alice.page).getByText(bob.name)).toHaveCount(0);
 });
@@ -63,9 +80,8 @@ test('no message is lost when the server restarts mid-conversation', async ({ ne
   await say(alice.page, room, 'before the restart');
   await expect(messages(bob.page).filter({ hasText: 'before the restart' })).toHaveCount(1);
   await say(alice.page, room, `/pm ${bob.name} a private note`);
-  const bobsUnread = (count: number) =>
-    bob.page.getByRole('region', { name: 'Private messages' }).getByLabel(`${count} unread`);
-  await expect(bobsUnread(1)).toBeVisible();
+  const bobsUnread = (count: number) => expect(conversationLink(bob.page, alice.name)).toHaveAccessibleName(`${alice.name}, ${count} unread`);
+  await bobsUnread(1);
 
   // Bob's reconnects are held back after the restart, so that he misses live messages and has
   // to get them through the resume (`after=`).
@@ -93,7 +109,8 @@ test('no message is lost when the server restarts mid-conversation', async ({ ne
   // Private messages are not replayed by the socket's resume; the client catches up over REST.
   for (const text of ['missed privately 1', 'missed privately 2']) {
     await say(alice.page, room, `/pm ${bob.name} ${text}`);
-    await expect(messages(alice.page).filter({ hasText: text })).toHaveCount(1);
+    await expect(alice.page.getByTestId('private-toast')).toContainText('Sent privately');
+    await alice.page.getByTestId('private-toast').getByRole('button', { name: 'Dismiss' }).click();
   }
 
   holdBob = false;
@@ -103,9 +120,13 @@ test('no message is lost when the server restarts mid-conversation', async ({ ne
     await expect(messages(alice.page).filter({ hasText: text })).toHaveCount(1);
   }
   expect(bobSockets.at(-1)).toMatch(/[?&]after=\d+/);
-  // Both missed private messages counted as unread: they came from the catch-up, not just the
-  // conversation list (which shows the latest message without counting it).
-  await expect(bobsUnread(3)).toBeVisible();
+  // Both missed private messages counted as unread, and there, once each.
+  await bobsUnread(3);
+  await conversationLink(bob.page, alice.name).click();
+  for (const text of ['a private note', 'missed privately 1', 'missed privately 2']) {
+    await expect(conversation(bob.page).getByTestId('message').filter({ hasText: text })).toHaveCount(1);
+  }
+  await roomLink(bob.page, room).click();
 
   // Still live in both directions afterwards.
   await say(bob.page, room, 'back again');
@@ -133,20 +154,44 @@ test('message text is always shown as text, never as HTML', async ({ newPerson }
   }
 });
 
-test('server errors are shown next to the message box', async ({ newPerson }) => {
-  const room = unique('errors');
+test('a message over the limit cannot be sent, and a refused one stays in the box', async ({ newPerson }) => {
+  const room = unique('limits');
   const alice = await newPerson('alice');
   await enterRoom(alice.page, room);
+  const box = messageBox(alice.page, room);
+  const send = alice.page.getByRole('button', { name: 'Send' });
+  const counter = alice.page.getByTestId('composer-counter');
+  const tooLong = 'x'.repeat(4001);
 
-  await say(alice.page, room, 'x'.repeat(4001));
-  const error = alice.page.getByTestId('composer-error');
-  await expect(error).toBeVisible();
-  await expect(error).not.toBeEmpty();
-  await expect(messageBox(alice.page, room)).toHaveAttribute('aria-invalid', 'true');
+  // The limit the server states (GET /api/limits/): Send is disabled past it, a counter says why.
+  await box.fill('x'.repeat(3700));
+  await expect(counter).toBeVisible();
+  await expect(counter).toHaveText('3,700 / 4,000 characters');
+  await box.fill(tooLong);
+  await expect(send).toBeDisabled();
+  await expect(counter).toHaveText('4,001 / 4,000 characters: 1 too many');
+  await box.press('Enter');
+  await expect(box).toHaveValue(tooLong);
+  await expect(alice.page.getByTestId('pending-message')).toHaveCount(0);
+  await box.press('Backspace');
+  await expect(send).toBeEnabled();
 
-  await say(alice.page, room, '/pm nobody-by-this-name hello');
-  await expect(error).not.toBeEmpty();
-  await expect(messages(alice.page)).toHaveCount(0);
+  // Without the limit known (the request fails), the server refuses it: the text comes back.
+  const bob = await newPerson('bob');
+  await bob.page.route('**/api/limits/', (route) => route.abort('connectionrefused'));
+  await enterRoom(bob.page, room);
+  const bobsBox = messageBox(bob.page, room);
+  await say(bob.page, room, tooLong);
+  const error = bob.page.getByTestId('composer-error');
+  await expect(error).toHaveText('Messages are limited to 4000 characters.');
+  await expect(bobsBox).toHaveValue(tooLong);
+  await expect(bobsBox).toHaveAttribute('aria-invalid', 'true');
+
+  // A private message to nobody: refused by the server, back in the box to fix.
+  await say(bob.page, room, '/pm nobody-by-this-name hello');
+  await expect(error).toContainText('nobody-by-this-name');
+  await expect(bobsBox).toHaveValue('/pm nobody-by-this-name hello');
+  await expect(messages(bob.page)).toHaveCount(0);
 });
 
 test('the /pm shortcut: what the sender sees as private reaches only its recipient', async ({ newPerson }) => {
@@ -168,16 +213,14 @@ test('the /pm shortcut: what the sender sees as private reaches only its recipie
     [`/PM ${bob.name} in capitals`]: 'in capitals',
     [`\n/pm ${bob.name}\nover two lines`]: 'over two lines',
   };
-  for (const [typed, text] of Object.entries(privately)) {
-    await say(alice.page, room, typed);
-    await expect(messages(alice.page).filter({ hasText: text })).toContainText(`Private to ${bob.name}`);
-    await expect(messages(bob.page).filter({ hasText: text })).toContainText(`Private from ${alice.name}`);
-  }
+  for (const typed of Object.keys(privately)) await say(alice.page, room, typed);
   // Not a command: a room message, for everyone. Carol's room stream is in order, so had any of the
   // above been posted to the room, she would have it by now.
   await say(alice.page, room, '/pmnobody for everyone');
   await expect(messages(carol.page).filter({ hasText: 'for everyone' })).toHaveCount(1);
   await expect(messages(carol.page)).toHaveCount(1);
+  await expect(messages(bob.page)).toHaveCount(1);
+  await expect(messages(alice.page)).toHaveCount(1);
   // Whatever shows as private went out as a private_message frame: no server rule decides it.
   const chatFrames = framesSent.filter((frame) => frame.type === 'chat_message').map((frame) => frame.message);
   expect(chatFrames).toEqual(['/pmnobody for everyone']);
@@ -187,7 +230,18 @@ test('the /pm shortcut: what the sender sees as private reaches only its recipie
   await expect(alice.page.getByTestId('composer-error')).toHaveText('Write /pm USERNAME MESSAGE.');
   await expect(messageBox(alice.page, room)).toHaveValue(`/pm ${bob.name}`);
   await expect(alice.page.getByTestId('pending-message')).toHaveCount(0);
-  await expect(messages(bob.page)).toHaveCount(5);
+
+  // Both have the four in their conversation, and only there.
+  for (const [person, other] of [
+    [alice, bob],
+    [bob, alice],
+  ] as const) {
+    await conversationLink(person.page, other.name).click();
+    for (const text of Object.values(privately)) {
+      await expect(conversation(person.page).getByTestId('message').filter({ hasText: text })).toHaveCount(1);
+    }
+    await expect(conversation(person.page).getByTestId('message')).toHaveCount(4);
+  }
 });
 
 test('a room taken away takes the person out of it; too many tabs is said, and retried slowly', async ({
@@ -265,19 +319,44 @@ test('the session survives a reload and an expired access token is refreshed sil
   await expect(alice.page.getByRole('link', { name: 'Log in' })).toBeVisible();
 });
 
-test('the room list shows rooms with online counts; the app works at phone width by keyboard', async ({ newPerson }) => {
-  const room = unique('phone');
+test('switching rooms goes through the sidebar, never back to the home page', async ({ newPerson }) => {
+  const [first, second] = [unique('first'), unique('second')];
   const alice = await newPerson('alice');
+  await enterRoom(alice.page, first);
+  const paths = await recordPaths(alice.page);
+  await alice.page.reload();
+
+  // A new room from the sidebar's form.
+  await sidebar(alice.page).getByRole('button', { name: 'Join or create a room' }).click();
+  await expect(sidebar(alice.page).getByLabel('Join or create a room')).toBeFocused();
+  await alice.page.keyboard.type(second);
+  await alice.page.keyboard.press('Enter');
+  await expect(alice.page.getByRole('heading', { level: 1, name: `#${second}` })).toBeFocused();
+  await expect(roomLink(alice.page, second)).toHaveAttribute('aria-current', 'page');
+  await say(alice.page, second, 'in the second room');
+
+  // Back and forth by the sidebar's links.
+  await roomLink(alice.page, first).click();
+  await expect(alice.page.getByRole('heading', { level: 1, name: `#${first}` })).toBeFocused();
+  await expect(messages(alice.page).filter({ hasText: 'in the second room' })).toHaveCount(0);
+  await roomLink(alice.page, second).click();
+  await expect(messages(alice.page).filter({ hasText: 'in the second room' })).toHaveCount(1);
+  expect(await paths()).toEqual([`/rooms/${second}`, `/rooms/${first}`, `/rooms/${second}`]);
+});
+
+test('at phone width the sidebar is a drawer, driven by keyboard, and the timeline has the screen', async ({ newPerson }) => {
+  const [room, other] = [unique('phone'), unique('phoneother')];
+  const alice = await newPerson('alice');
+  await enterRoom(alice.page, other);
   await enterRoom(alice.page, room);
 
   const bob = await newPerson('bob');
   await bob.page.setViewportSize({ width: 375, height: 740 });
   await bob.page.goto('/');
-  const link = bob.page.getByRole('link', { name: new RegExp(`#${room}`) });
-  await expect(link).toContainText('1 online');
+  await expect(bob.page.getByRole('main').getByRole('link', { name: new RegExp(`#${room}`) })).toContainText('1 online');
 
-  // Keyboard only: tab to the room form, type, Enter; then write with Enter.
-  await bob.page.getByLabel('Enter a room (created if new)').focus();
+  // Keyboard only: the home page's form, type, Enter; then write with Enter.
+  await bob.page.getByRole('main').getByLabel('Join or create a room').focus();
   await bob.page.keyboard.type(room);
   await bob.page.keyboard.press('Enter');
   await expect(bob.page.getByRole('heading', { level: 1, name: `#${room}` })).toBeFocused();
@@ -285,6 +364,45 @@ test('the room list shows rooms with online counts; the app works at phone width
   await bob.page.keyboard.type('typed on a phone');
   await bob.page.keyboard.press('Enter');
   await expect(messages(alice.page).filter({ hasText: 'typed on a phone' })).toHaveCount(1);
+
+  // The drawer is closed: the timeline has most of the screen; people are one toggle away.
+  const menu = bob.page.getByRole('button', { name: /^Menu/ });
+  await expect(menu).toHaveAttribute('aria-expanded', 'false');
+  await expect(sidebar(bob.page)).toBeHidden();
+  const scroller = await bob.page.getByLabel(`Messages in #${room}`).first().boundingBox();
+  expect(scroller?.height ?? 0).toBeGreaterThan(740 * 0.6);
+  const people = bob.page.getByRole('button', { name: /^People/ });
+  await expect(people).toHaveAttribute('aria-expanded', 'false');
+  await people.press('Enter');
+  const alicesButton = onlineList(bob.page).getByRole('button', { name: `Send a private message to ${alice.name}` });
+  await expect(alicesButton).toBeVisible();
+  await alicesButton.focus();
+  await bob.page.keyboard.press('Escape');
+  await expect(people).toBeFocused();
+  await expect(onlineList(bob.page)).toBeHidden();
+
+  // Open the drawer: focus goes to where bob is; Escape closes it and gives the focus back.
+  await menu.focus();
+  await bob.page.keyboard.press('Enter');
+  await expect(menu).toHaveAttribute('aria-expanded', 'true');
+  await expect(roomLink(bob.page, room)).toBeFocused();
+  await bob.page.keyboard.press('Escape');
+  await expect(sidebar(bob.page)).toBeHidden();
+  await expect(menu).toBeFocused();
+
+  // A click beside it closes it too.
+  await bob.page.keyboard.press('Enter');
+  await expect(sidebar(bob.page)).toBeVisible();
+  await bob.page.getByTestId('drawer-backdrop').click({ position: { x: 360, y: 400 } });
+  await expect(sidebar(bob.page)).toBeHidden();
+
+  // Another room, from the drawer, by keyboard: the drawer closes, focus is on the new room.
+  await menu.focus();
+  await bob.page.keyboard.press('Enter');
+  await roomLink(bob.page, other).focus();
+  await bob.page.keyboard.press('Enter');
+  await expect(bob.page.getByRole('heading', { level: 1, name: `#${other}` })).toBeFocused();
+  await expect(sidebar(bob.page)).toBeHidden();
 
   const overflow = await bob.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   expect(overflow).toBeLessThanOrEqual(0);
@@ -300,6 +418,8 @@ test('recent history on entering, older history when scrolling up', async ({ new
   }
 
   const bob = await newPerson('bob');
+  // A short window, so that 10 messages do not fit and there is something to scroll.
+  await bob.page.setViewportSize({ width: 900, height: 380 });
   await enterRoom(bob.page, room);
   // The socket's greeting carries the latest 10 (HISTORY_SIZE).
   await expect(messages(bob.page)).toHaveCount(10);

@@ -66,8 +66,8 @@ test('a client built with VITE_API_BASE_URL works from another origin', async ({
     await expect(page.getByTestId('whoami')).toHaveText(name);
 
     const room = unique('remote');
-    await page.getByLabel('Enter a room (created if new)').fill(room);
-    await page.getByRole('button', { name: 'Enter' }).click();
+    await page.getByRole('main').getByLabel('Join or create a room').fill(room);
+    await page.getByRole('main').getByRole('button', { name: 'Go' }).click();
     await expect(page.getByTestId('connection-status')).toHaveAttribute('data-status', 'open');
     const box = page.getByLabel(`Message to #${room}`);
     await box.fill('across origins');

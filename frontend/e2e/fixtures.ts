@@ -71,11 +71,11 @@ export async function signUpThroughUi({ page, name }: Person): Promise<void> {
   await expect(page.getByTestId('whoami')).toHaveText(name);
 }
 
-/** Enter (and so create) a room through the form on the room list. */
+/** Enter (and so create) a room through the form on the home page. */
 export async function enterRoom(page: Page, room: string): Promise<void> {
   await page.goto('/');
-  await page.getByLabel(/Enter a room|Open a room/).fill(room);
-  await page.getByRole('button', { name: 'Enter' }).click();
+  await page.getByRole('main').getByLabel(/Join or create a room|Open a room/).fill(room);
+  await page.getByRole('main').getByRole('button', { name: /^(Go|Open)$/ }).click();
   await expect(page.getByRole('heading', { level: 1, name: `#${room}` })).toBeVisible();
   await expect(page.getByTestId('connection-status')).toHaveAttribute('data-status', 'open');
 }
@@ -96,4 +96,38 @@ export function messages(page: Page) {
 
 export function onlineList(page: Page) {
   return page.getByRole('region', { name: /Online/ });
+}
+
+export function sidebar(page: Page) {
+  return page.getByRole('navigation', { name: 'Rooms and private messages' });
+}
+
+/** The sidebar's link to a room, by its accessible name ("lobby", "lobby, 2 unread"). */
+export function roomLink(page: Page, room: string) {
+  return sidebar(page).getByTestId('room-link').filter({ has: page.locator('.sidebar-name', { hasText: new RegExp(`^${room}$`) }) });
+}
+
+export function conversationLink(page: Page, peer: string) {
+  return sidebar(page).getByTestId('conversation-link').filter({ has: page.locator('.sidebar-name', { hasText: new RegExp(`^${peer}$`) }) });
+}
+
+/** The private conversation on screen. */
+export function conversation(page: Page) {
+  return page.getByTestId('conversation');
+}
+
+/** Every path the app's own router went to (pushState and replaceState), from the next load on. */
+export async function recordPaths(page: Page): Promise<() => Promise<string[]>> {
+  await page.addInitScript(() => {
+    const paths: string[] = [];
+    (window as unknown as { __paths: string[] }).__paths = paths;
+    for (const name of ['pushState', 'replaceState'] as const) {
+      const original = history[name].bind(history);
+      history[name] = (data: unknown, unused: string, url?: string | URL | null) => {
+        if (url != null) paths.push(new URL(String(url), location.href).pathname);
+        original(data, unused, url);
+      };
+    }
+  });
+  return () => page.evaluate(() => (window as unknown as { __paths: string[] }).__paths);
 }

@@ -10,9 +10,9 @@ export function AuthPage({ mode }: { mode: 'login' | 'signup' }) {
   const { search } = useLocation();
   const next = safeNext(search.get('next'));
   return (
-    <main id="main" className="page narrow">
+    <>
       <h1 tabIndex={-1}>{mode === 'login' ? 'Log in' : 'Create an account'}</h1>
       <AuthForm mode={mode} onDone={() => navigate(next, { replace: true })} />
-    </main>
+    </>
   );
 }

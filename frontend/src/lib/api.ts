@@ -2,6 +2,7 @@
 import type { HttpClient } from './http';
 import type {
   ConversationList,
+  Limits,
   Me,
   MessagePage,
   PageQuery,
@@ -63,13 +64,33 @@ export function createApi(http: HttpClient) {
 
     listRooms: (page = 1) => http.request<RoomPage>('/api/rooms/', { query: { page } }),
 
-    /** 201 when created, 200 when it already existed: both give the room. */
-    enterRoom: (name: string) => http.request<Room>('/api/rooms/', { method: 'POST', body: { name }, auth: 'required' }),
+    limits: () => http.request<Limits>('/api/limits/', { auth: 'none' }),
+
+    /**
+     * 201 when created, 200 when it already existed: both give the room. `adminOnly` (staff only,
+     * 403 `forbidden` for others) is sent only when asked for.
+     */
+    enterRoom: (name: string, { adminOnly = false }: { adminOnly?: boolean } = {}) =>
+      http.request<Room>('/api/rooms/', {
+        method: 'POST',
+        body: adminOnly ? { name, admin_only: true } : { name },
+        auth: 'required',
+      }),
 
     getRoom: (name: string) => http.request<RoomDetail>(room(name)),
 
     roomMessages: (name: string, page: PageQuery = {}) =>
       http.request<MessagePage<RoomMessage>>(`${room(name)}messages/`, { query: query(page) }),
+
+    markRoomRead: (name: string, id: number) =>
+      http.request<void>(`${room(name)}read/`, { method: 'POST', body: { id }, auth: 'required' }),
+
+    markConversationRead: (username: string, id: number) =>
+      http.request<void>(`/api/dms/${encodeURIComponent(username)}/read/`, {
+        method: 'POST',
+        body: { id },
+        auth: 'required',
+      }),
 
     listConversations: () => http.request<ConversationList>('/api/dms/', { auth: 'required' }),
 

@@ -30,6 +30,10 @@ export interface Room {
   name: string;
   admin_only: boolean;
   online_count: number;
+  /** Messages of others after the caller's read marker (0 when anonymous). */
+  unread_count: number;
+  /** The caller's read marker: the last message id read, or null. */
+  last_read_id: number | null;
   created_at: string;
 }
 
@@ -71,10 +75,21 @@ export interface MessagePage<M> {
 export interface Conversation {
   user: string;
   last_message: PrivateMessage;
+  /** Private messages from `user` after the caller's read marker. */
+  unread_count: number;
+  last_read_id: number | null;
 }
 
 export interface ConversationList {
   results: Conversation[];
+}
+
+/** `GET /api/limits/`: what the server enforces, so the client can check before sending. */
+export interface Limits {
+  message_max_length: number;
+  frame_max_chars: number;
+  ws_rate: number;
+  ws_burst: number;
 }
 
 export interface PageQuery {
@@ -118,7 +133,27 @@ export interface AuthenticateFrame {
   client_id?: string;
 }
 
-export type ClientFrame = ChatMessageFrame | PrivateMessageFrame | PingFrame | AuthenticateFrame;
+/** "I am typing" in the socket's room; at most one every 2 s, never stored. */
+export interface TypingFrame {
+  type: 'typing';
+  client_id?: string;
+}
+
+/** Marks the socket's room read up to `id`, or with `with` the private conversation with that user. */
+export interface MarkReadFrame {
+  type: 'mark_read';
+  id: number;
+  with?: string;
+  client_id?: string;
+}
+
+export type ClientFrame =
+  | ChatMessageFrame
+  | PrivateMessageFrame
+  | PingFrame
+  | AuthenticateFrame
+  | TypingFrame
+  | MarkReadFrame;
 
 // WebSocket: server -> client ----------------------------------------------------------------------
 
@@ -178,6 +213,20 @@ export interface AuthenticatedEvent {
   expires_at: string;
 }
 
+/** Someone else in the room is typing. */
+export interface TypingEvent {
+  type: 'typing';
+  user: string;
+}
+
+/** I (in any tab) marked a room or a private conversation read up to `id`. */
+export interface ReadEvent {
+  type: 'read';
+  room: string | null;
+  with: string | null;
+  id: number;
+}
+
 export type ServerEvent =
   | UserListEvent
   | HistoryEvent
@@ -188,7 +237,9 @@ export type ServerEvent =
   | PrivateMessageDeliveredEvent
   | ErrorEvent
   | PongEvent
-  | AuthenticatedEvent;
+  | AuthenticatedEvent
+  | TypingEvent
+  | ReadEvent;
 
 export type ServerEventType = ServerEvent['type'];
 
@@ -204,6 +255,8 @@ const SERVER_EVENT_TYPES = {
   error: true,
   pong: true,
   authenticated: true,
+  typing: true,
+  read: true,
 } as const satisfies Record<ServerEventType, true>;
 
 /**
@@ -226,7 +279,6 @@ export function parseServerEvent(text: unknown): ServerEvent | null {
 
 // Validation rules shared by forms ---------------------------------------------------------------
 
-export const MESSAGE_MAX_LENGTH = 4000;
 export const ROOM_NAME_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 export const USERNAME_PATTERN = /^[\w.@+-]{1,150}$/u;
 
@@ -256,4 +308,15 @@ export function parsePmShortcut(text: string): PmShortcut | null {
   const message = match?.[2]?.replace(EDGE_W, '') ?? '';
   if (!match || message === '') return { error: PM_USAGE };
   return { to: match[1] as string, message };
+}
+
+/**
+ * The length the server checks a message against (`message_max_length`): characters (code
+ * points, as Python counts them, not UTF-16 units) after trimming white space at both ends; for a
+ * `/pm` command, of the text it sends.
+ */
+export function messageLength(text: string): number {
+  const pm = parsePmShortcut(text);
+  const body = pm !== null && 'message' in pm ? pm.message : text.replace(EDGE_W, '');
+  return [...body].length;
 }

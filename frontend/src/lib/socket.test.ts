@@ -25,6 +25,8 @@ function setup(overrides: Partial<RoomSocketOptions> = {}) {
     error: vi.fn(),
     pong: vi.fn(),
     authenticated: vi.fn(),
+    typing: vi.fn(),
+    read: vi.fn(),
   } satisfies RoomEventHandlers;
   let tickets = 0;
   let ids = 0;
@@ -512,6 +514,44 @@ describe('RoomSocket outbox order', () => {
     expect(t.last().sentOfType('chat_message').map((frame) => frame.message)).toEqual(['first']);
     await vi.advanceTimersByTimeAsync(1000);
     expect(t.last().sentOfType('chat_message').map((frame) => frame.message)).toEqual(['first', 'first', 'second']);
+  });
+});
+
+describe('RoomSocket control frames', () => {
+  it('sends typing and read markers only while open, and never queues them', async () => {
+    const t = setup();
+    t.socket.start();
+    await t.settle();
+    expect(t.socket.sendControl({ type: 'typing' })).toBe(false);
+    t.greet();
+    expect(t.socket.sendControl({ type: 'typing' })).toBe(true);
+    expect(t.socket.sendControl({ type: 'mark_read', with: 'bob', id: 4 })).toBe(true);
+    expect(t.last().sent).toEqual([
+      { type: 'typing', client_id: 'c-1' },
+      { type: 'mark_read', with: 'bob', id: 4, client_id: 'c-2' },
+    ]);
+    expect(t.socket.pending).toEqual([]);
+  });
+
+  it('does not show a refusal of a control frame as the person\'s error', async () => {
+    const t = setup();
+    t.socket.start();
+    await t.settle();
+    t.greet();
+    t.socket.sendControl({ type: 'mark_read', id: 99 });
+    t.last().receive({ type: 'error', code: 'message_not_found', message: 'No message 99.', client_id: 'c-1' });
+    expect(t.handlers.error).not.toHaveBeenCalled();
+  });
+
+  it('hands typing and read events to their handlers', async () => {
+    const t = setup();
+    t.socket.start();
+    await t.settle();
+    t.greet();
+    t.last().receive({ type: 'typing', user: 'bob' });
+    t.last().receive({ type: 'read', room: 'lobby', with: null, id: 7 });
+    expect(t.handlers.typing).toHaveBeenCalledWith({ type: 'typing', user: 'bob' });
+    expect(t.handlers.read).toHaveBeenCalledWith({ type: 'read', room: 'lobby', with: null, id: 7 });
   });
 });
 

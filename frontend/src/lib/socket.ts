@@ -4,8 +4,9 @@
  * It owns everything about the connection and nothing about the screen: a fresh ticket before every
  * connect, reconnection with backoff, resume with `after=` and the de-duplication that goes with it
  * (`RoomCursor`, `CatchUp`), the outbox that makes a send survive a dropped connection (`Outbox`),
- * the ping keep-alive, the renewal of the socket's credential before it expires
- * (`CredentialRenewal`), and the dispatch of every server event to one typed handler per event type.
+ * the ping keep-alive, control frames (typing, read markers) sent only while open, the renewal
+ * of the socket's credential before it expires (`CredentialRenewal`), and the
+ * dispatch of every server event to one typed handler per event type.
  */
 import { DEFAULT_BACKOFF, backoffDelay, type BackoffPolicy } from './backoff';
 import { BoundedSet } from './boundedSet';
@@ -17,12 +18,16 @@ import {
   type ChatMessageEvent,
   type ErrorEvent,
   type HistoryEvent,
+  type MarkReadFrame,
   type MessagePage,
   type PongEvent,
   type PrivateMessageDeliveredEvent,
   type PrivateMessageEvent,
+  type ReadEvent,
   type RoomMessage,
   type ServerEvent,
+  type TypingEvent,
+  type TypingFrame,
   type UserJoinEvent,
   type UserLeaveEvent,
   type UserListEvent,
@@ -50,12 +55,18 @@ export interface RoomEventHandlers {
   private_message_delivered(event: PrivateMessageDeliveredEvent): void;
   /**
    * `entry`: the outbox entry the server refused, when the error names its client_id. Refusals
-   * of the socket's own frames (ping, authenticate) are handled here and never reach this.
+   * of the socket's own frames (ping, authenticate) and of control frames (typing, mark_read)
+   * are handled here and never reach this.
    */
   error(event: ErrorEvent, meta: { entry: OutboxEntry | null }): void;
   pong(event: PongEvent): void;
   authenticated(event: AuthenticatedEvent): void;
+  typing(event: TypingEvent): void;
+  read(event: ReadEvent): void;
 }
+
+/** Frames that say something about the person's state, not a message: sent now or not at all. */
+export type ControlFrame = TypingFrame | MarkReadFrame;
 
 export type ConnectionState =
   | { status: 'connecting' }
@@ -140,6 +151,7 @@ const CROWDED_BACKOFF: BackoffPolicy = { initialMs: 60_000, maxMs: 300_000 };
 const OUTBOX_BURST = 10;
 const RATE_LIMIT_RETRY_MS = 1_000;
 const PRIVATE_SEEN_LIMIT = 1_000;
+const CONTROL_IDS_LIMIT = 200;
 
 export class RoomSocket {
   private ws: WebSocketLike | null = null;
@@ -153,6 +165,8 @@ export class RoomSocket {
   private synced = false;
   private readonly cursor = new RoomCursor();
   private readonly seenPrivateKeys = new BoundedSet<string>(PRIVATE_SEEN_LIMIT);
+  /** The client_ids of control frames sent, so that a refusal of one is not shown as the person's. */
+  private readonly controlIds = new BoundedSet<string>(CONTROL_IDS_LIMIT);
   /** Null without `fetchMessagesAfter`: a gap then waits for the next resume. */
   private readonly catchUp: CatchUp | null;
 
@@ -261,15 +275,29 @@ export class RoomSocket {
    * Post a room message or a private message. It goes out as soon as the socket is open and
    * everything sent before it has gone out, and is resent with the same client_id until the
    * server echoes it, so that the server can drop the copies. `origin` comes back with the entry
-   * (in `pending` and with a refusal). Returns the client_id.
+   * (in `pending` and with a refusal). `clientId`: the one an earlier attempt of the same send had
+   * (on another socket), so that the server drops a copy. Returns the client_id.
    */
   send(
     message: { type: 'chat_message'; message: string } | { type: 'private_message'; to: string; message: string },
     origin: string | null = null,
+    clientId: string = this.options.newClientId(),
   ): string {
-    const clientId = this.options.newClientId();
     this.outbox.add({ clientId, frame: { ...message, client_id: clientId }, state: 'queued', origin });
     return clientId;
+  }
+
+  /**
+   * Send a typing notice or a read marker now, if the socket is open; false when it is not (the
+   * caller decides whether it matters later). Never queued: a late "typing" is wrong, and a read
+   * marker is sent again by whoever keeps it. A refusal of one is dropped, never shown.
+   */
+  sendControl(frame: ControlFrame): boolean {
+    if (!this.isOpen() || this.ws === null) return false;
+    const clientId = this.options.newClientId();
+    this.controlIds.add(clientId);
+    this.ws.send(JSON.stringify({ ...frame, client_id: clientId }));
+    return true;
   }
 
   getState(): ConnectionState {
@@ -491,6 +519,10 @@ export class RoomSocket {
       case 'authenticated':
         this.renewal.authenticated();
         return handlers.authenticated(event);
+      case 'typing':
+        return handlers.typing(event);
+      case 'read':
+        return handlers.read(event);
       default: {
         const unhandled: never = event;
         return unhandled;
@@ -519,10 +551,11 @@ export class RoomSocket {
     const unnamed = event.client_id === null;
     const ping = this.pingId !== null && (event.client_id === this.pingId || (unnamed && event.code === 'rate_limited'));
     const auth = this.renewal.awaitsAnswer(event.client_id);
+    const control = event.client_id !== null && this.controlIds.has(event.client_id);
     // A refused ping was still answered: the connection works, it is not dead.
     if (ping) this.pingAnswered();
     if (auth) this.renewal.refused(event.code);
-    return ping || auth;
+    return ping || auth || control;
   }
 
   // Housekeeping ----------------------------------------------------------------------------------

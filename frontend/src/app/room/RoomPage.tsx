@@ -1,60 +1,60 @@
-import { useCallback, useEffect, useRef } from 'react';
-import { useUsername } from '@/features/auth';
-import { Composer, ConnectionBanner, ConversationList, ConversationView, MessageList } from '@/features/chat';
+import { useCallback, useEffect, useRef, type KeyboardEvent } from 'react';
+import { Composer, MessageList, TypingIndicator } from '@/features/chat';
 import { OnlineUsers } from '@/features/presence';
-import { useRoomEntry } from '@/features/rooms';
 import { FORBIDDEN } from '@/lib/socket';
-import { Link, navigate, useLocation } from '@/shared/router';
-import { useRoomConnection } from './useRoomConnection';
+import { Link, navigate } from '@/shared/router';
+import { roomBox, useChatSession } from '../session/ChatSession';
 
-/** The room list's query parameter that says which room the person was taken out of. */
+/** The home page's query parameter that says which room the person was taken out of. */
 export const LOST_ACCESS_PARAM = 'lost_access';
 
-/** One room: its timeline, who is online, and private conversations, all on one live socket. */
-export function RoomPage({ room }: { room: string }) {
-  const me = useUsername();
-  const { search } = useLocation();
-  const openPeer = me !== null ? search.get('dm') : null;
-  const entry = useRoomEntry(room, me !== null);
-  const live = useRoomConnection(room, me, entry.status === 'ready', openPeer);
-  const roomPath = `/rooms/${encodeURIComponent(room)}`;
+export interface RoomPageProps {
+  room: string;
+  peopleOpen: boolean;
+  onTogglePeople(): void;
+}
 
-  const openConversation = useCallback(
-    (peer: string) => navigate(`${roomPath}?dm=${encodeURIComponent(peer)}`),
-    [roomPath],
-  );
-  const closeConversation = useCallback(() => navigate(roomPath), [roomPath]);
+/** One room: its timeline, who is typing, the message box, and who is online (a panel). */
+export function RoomPage({ room, peopleOpen, onTogglePeople }: RoomPageProps) {
+  const session = useChatSession();
+  const { me, entry, connection, forgetRoom, setDraft, notifyTyping, setError, sendToRoom } = session;
+  const roomPath = `/rooms/${encodeURIComponent(room)}`;
+  const box = roomBox(room);
+  const peopleButton = useRef<HTMLButtonElement>(null);
 
   // The server took the room away (4403: staff rights lost, room made staff-only): leave it, and
-  // say why on the room list. Replacing the entry keeps Back from leading into it again.
-  const lostAccess = live.connection.status === 'stopped' && live.connection.code === FORBIDDEN;
+  // say why on the home page. Replacing the entry keeps Back from leading into it again.
+  const lostAccess = connection.status === 'stopped' && connection.code === FORBIDDEN;
   useEffect(() => {
-    if (lostAccess) navigate(`/?${LOST_ACCESS_PARAM}=${encodeURIComponent(room)}`, { replace: true });
-  }, [lostAccess, room]);
+    if (!lostAccess) return;
+    forgetRoom(room);
+    navigate(`/?${LOST_ACCESS_PARAM}=${encodeURIComponent(room)}`, { replace: true });
+  }, [lostAccess, room, forgetRoom]);
 
-  // Coming back from a conversation, put the keyboard focus on the room again.
-  const hadConversation = useRef(false);
-  useEffect(() => {
-    if (hadConversation.current && openPeer === null) document.getElementById('room-heading')?.focus();
-    hadConversation.current = openPeer !== null;
-  }, [openPeer]);
-  const { loadConversationPage } = live;
-  const loadConversation = useCallback(
-    (older: boolean) => {
-      if (openPeer !== null) loadConversationPage(openPeer, older);
+  const changeDraft = useCallback(
+    (text: string) => {
+      setDraft(box, text);
+      if (text.trim() !== '') notifyTyping();
     },
-    [openPeer, loadConversationPage],
+    [box, setDraft, notifyTyping],
   );
+  const dismissError = useCallback(() => setError(box, null), [box, setError]);
+  const openConversation = useCallback((peer: string) => navigate(`/dm/${encodeURIComponent(peer)}`), []);
+  const closePeopleOnEscape = (event: KeyboardEvent) => {
+    if (event.key !== 'Escape') return;
+    onTogglePeople();
+    peopleButton.current?.focus();
+  };
 
   if (entry.status === 'failed') {
     return (
-      <main id="main" className="page narrow">
+      <div className="page">
         <h1 tabIndex={-1}>#{room}</h1>
         <p className="form-error" role="alert">
           {entry.error}
         </p>
         <p>
-          <Link to="/">Back to the rooms</Link>
+          <Link to="/">See all rooms</Link>
           {me === null && entry.code === 'room_not_found' && (
             <>
               {' · '}
@@ -62,77 +62,71 @@ export function RoomPage({ room }: { room: string }) {
             </>
           )}
         </p>
-      </main>
+      </div>
     );
   }
 
-  const offline = live.connection.status !== 'open';
+  const listed = session.rooms.rooms?.find((candidate) => candidate.name === room);
+  const { timeline } = session;
   return (
-    <main id="main" className="room-page">
-      <ConnectionBanner state={live.connection} onRetry={live.retryNow} />
-      <div className={`room-layout${openPeer ? ' with-conversation' : ''}`}>
-        <div className="room-main">
-          {openPeer !== null && me !== null ? (
-            <ConversationView
-              peer={openPeer}
-              me={me}
-              conversation={live.conversations.byPeer[openPeer]}
-              pending={live.pending.byPeer[openPeer] ?? []}
-              error={live.errors.private[openPeer] || null}
-              offline={offline}
-              onLoad={loadConversation}
-              onSend={(text) => live.sendPrivate(openPeer, text)}
-              onDismissError={() => live.dismissPrivateError(openPeer)}
-              onClose={closeConversation}
+    <section className="view" aria-labelledby="room-heading">
+      <header className="view-header">
+        <h1 id="room-heading" tabIndex={-1}>
+          #{room}
+        </h1>
+        {listed?.admin_only && <span className="tag staff">Staff only</span>}
+        <button
+          type="button"
+          ref={peopleButton}
+          className={`people-toggle${peopleOpen ? ' pressed' : ''}`}
+          aria-expanded={peopleOpen}
+          aria-controls="people-panel"
+          onClick={onTogglePeople}
+        >
+          People <span className="count">{session.users.length}</span>
+          <span className="visually-hidden"> online</span>
+        </button>
+      </header>
+      <div className="view-body">
+        <div className="view-main">
+          <MessageList
+            key={room}
+            items={timeline.items}
+            pending={session.pending[box] ?? []}
+            me={me}
+            label={`Messages in #${room}`}
+            hasOlder={timeline.hasOlder}
+            loadingOlder={timeline.loadingOlder}
+            olderError={timeline.olderError}
+            onLoadOlder={session.loadOlder}
+            emptyText={timeline.loaded ? 'No messages yet. Say hello!' : 'Loading messages…'}
+            onSeen={me === null ? undefined : session.markRoomSeen}
+          />
+          <TypingIndicator users={session.typing} />
+          {me !== null ? (
+            <Composer
+              label={`Message to #${room}`}
+              placeholder={`Message #${room}`}
+              hint="/pm name text writes privately."
+              value={session.drafts[box] ?? ''}
+              onChange={changeDraft}
+              maxLength={session.maxLength}
+              error={session.errors[box] ?? null}
+              offline={connection.status !== 'open'}
+              onSend={sendToRoom}
+              onDismissError={dismissError}
             />
           ) : (
-            <section className="timeline" aria-labelledby="room-heading">
-              <header className="section-header">
-                <h1 id="room-heading" tabIndex={-1}>
-                  #{room}
-                </h1>
-              </header>
-              <MessageList
-                items={live.timeline.items}
-                pending={live.pending.room}
-                me={me}
-                label={`Messages in #${room}`}
-                hasOlder={live.timeline.hasOlder}
-                loadingOlder={live.timeline.loadingOlder}
-                olderError={live.timeline.olderError}
-                onLoadOlder={live.loadOlder}
-                empty={
-                  <p className="muted empty">
-                    {live.timeline.loaded ? 'No messages yet. Say hello!' : 'Loading messages…'}
-                  </p>
-                }
-              />
-              {me !== null ? (
-                <Composer
-                  label={`Message to #${room}`}
-                  placeholder={`Message #${room}`}
-                  hint="/pm name text writes privately."
-                  error={live.errors.room}
-                  offline={offline}
-                  onSend={live.sendToRoom}
-                  onDismissError={live.dismissRoomError}
-                />
-              ) : (
-                <p className="login-notice" data-testid="login-notice">
-                  You are reading as a guest. <Link to={`/login?next=${encodeURIComponent(roomPath)}`}>Log in</Link> or{' '}
-                  <Link to={`/signup?next=${encodeURIComponent(roomPath)}`}>sign up</Link> to write.
-                </p>
-              )}
-            </section>
+            <p className="login-notice" data-testid="login-notice">
+              You are reading as a guest. <Link to={`/login?next=${encodeURIComponent(roomPath)}`}>Log in</Link> or{' '}
+              <Link to={`/signup?next=${encodeURIComponent(roomPath)}`}>sign up</Link> to write.
+            </p>
           )}
         </div>
-        <aside className="room-side" aria-label="People">
-          <OnlineUsers users={live.users} me={me} onSelect={me !== null ? openConversation : undefined} />
-          {me !== null && (
-            <ConversationList conversations={live.conversations} openPeer={openPeer} onOpen={openConversation} />
-          )}
+        <aside id="people-panel" className="people-panel" hidden={!peopleOpen} aria-label={`People in #${room}`} onKeyDown={closePeopleOnEscape}>
+          <OnlineUsers users={session.users} me={me} onSelect={me !== null ? openConversation : undefined} />
         </aside>
       </div>
-    </main>
+    </section>
   );
 }

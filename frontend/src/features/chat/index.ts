@@ -1,8 +1,12 @@
 export { useTimeline, type TimelineActions } from './hooks/useTimeline';
 export { useConversations, type ConversationActions } from './hooks/useConversations';
+export { useTyping, type TypingActions } from './hooks/useTyping';
+export { useMessageLimit } from './hooks/useMessageLimit';
 export { MessageList } from './components/MessageList';
 export { Composer } from './components/Composer';
 export { ConnectionBanner } from './components/ConnectionBanner';
 export { ConversationList } from './components/ConversationList';
 export { ConversationView } from './components/ConversationView';
+export { TypingIndicator } from './components/TypingIndicator';
+export { PrivateToast } from './components/PrivateToast';
 export type { PendingMessage } from './components/MessageItem';

@@ -1,22 +1,21 @@
-/** The room timeline: room messages and the private messages seen live, in time order, each once. */
+/**
+ * A room's timeline: its messages in order, each once. Private messages never enter it: they live
+ * in their conversations, live and after a reload alike.
+ */
 import type { PrivateMessage, RoomMessage } from '@/lib/protocol';
 
-export type TimelineItem =
-  | { kind: 'room'; key: string; id: number; user: string; text: string; timestamp: string }
-  | {
-      kind: 'private';
-      key: string;
-      id: number;
-      /** in: sent to me; out: sent by me. */
-      direction: 'in' | 'out';
-      /** The other person. */
-      peer: string;
-      user: string;
-      text: string;
-      timestamp: string;
-    };
+/** One message as a list shows it, room or private. */
+export interface TimelineItem {
+  key: string;
+  id: number;
+  user: string;
+  text: string;
+  timestamp: string;
+}
 
 export interface TimelineState {
+  /** The room these messages belong to (null before any). */
+  room: string | null;
   items: readonly TimelineItem[];
   /** Older room messages exist on the server (page them with `before=`). */
   hasOlder: boolean;
@@ -27,6 +26,7 @@ export interface TimelineState {
 }
 
 export const EMPTY_TIMELINE: TimelineState = {
+  room: null,
   items: [],
   hasOlder: false,
   loaded: false,
@@ -34,61 +34,43 @@ export const EMPTY_TIMELINE: TimelineState = {
   olderError: null,
 };
 
-export type TimelineAction =
+export type TimelineAction = { room: string } & (
   | { type: 'history'; messages: readonly RoomMessage[]; hasMore: boolean; resumed: boolean }
   | { type: 'older_loading' }
   | { type: 'older_loaded'; messages: readonly RoomMessage[]; hasMore: boolean }
   | { type: 'older_failed'; error: string }
   | { type: 'room_message'; message: RoomMessage }
-  | { type: 'private_message'; message: PrivateMessage; direction: 'in' | 'out' };
+);
 
 export function roomItem(message: RoomMessage): TimelineItem {
-  return {
-    kind: 'room',
-    key: `room:${message.id}`,
-    id: message.id,
-    user: message.user,
-    text: message.message,
-    timestamp: message.timestamp,
-  };
+  return { key: `room:${message.id}`, id: message.id, user: message.user, text: message.message, timestamp: message.timestamp };
 }
 
-export function privateItem(message: PrivateMessage, direction: 'in' | 'out'): TimelineItem {
-  return {
-    kind: 'private',
-    key: `private:${message.id}`,
-    id: message.id,
-    direction,
-    peer: direction === 'in' ? message.user : message.to,
-    user: message.user,
-    text: message.message,
-    timestamp: message.timestamp,
-  };
+export function privateItem(message: PrivateMessage): TimelineItem {
+  return { key: `private:${message.id}`, id: message.id, user: message.user, text: message.message, timestamp: message.timestamp };
 }
 
-/** Timestamps share one fixed ISO shape, so comparing the strings compares the times. */
-function compare(a: TimelineItem, b: TimelineItem): number {
-  if (a.timestamp !== b.timestamp) return a.timestamp < b.timestamp ? -1 : 1;
-  if (a.kind !== b.kind) return a.kind === 'room' ? -1 : 1;
-  return a.id - b.id;
-}
-
-/** Add items, dropping any whose key is already there, and keep the order. */
+/** Add items, dropping any whose key is already there; ids give the order (they follow commits). */
 export function mergeItems(items: readonly TimelineItem[], added: readonly TimelineItem[]): readonly TimelineItem[] {
-  // A live message sorts after everything shown, so it cannot repeat any of it: append it
+  // A live message is newer than everything shown, so it cannot repeat any of it: append it
   // without rebuilding the key set and re-sorting the whole timeline for every message.
   const [only, ...more] = added;
   const last = items.at(-1);
-  if (only !== undefined && more.length === 0 && (last === undefined || compare(last, only) < 0)) {
+  if (only !== undefined && more.length === 0 && (last === undefined || last.id < only.id)) {
     return [...items, only];
   }
   const known = new Set(items.map((item) => item.key));
   const fresh = added.filter((item) => !known.has(item.key) && known.add(item.key));
   if (fresh.length === 0) return items;
-  return [...items, ...fresh].sort(compare);
+  return [...items, ...fresh].sort((a, b) => a.id - b.id);
 }
 
 export function timelineReducer(state: TimelineState, action: TimelineAction): TimelineState {
+  if (action.room !== state.room) {
+    // Another room starts with its history; anything else late from a room left behind is dropped.
+    if (action.type !== 'history') return state;
+    state = { ...EMPTY_TIMELINE, room: action.room };
+  }
   switch (action.type) {
     case 'history':
       return {
@@ -111,12 +93,5 @@ export function timelineReducer(state: TimelineState, action: TimelineAction): T
       return { ...state, loadingOlder: false, olderError: action.error };
     case 'room_message':
       return { ...state, items: mergeItems(state.items, [roomItem(action.message)]) };
-    case 'private_message':
-      return { ...state, items: mergeItems(state.items, [privateItem(action.message, action.direction)]) };
   }
-}
-
-export function oldestRoomMessageId(items: readonly TimelineItem[]): number | null {
-  const room = items.find((item) => item.kind === 'room');
-  return room ? room.id : null;
 }

@@ -23,15 +23,27 @@ export interface PresenceActions {
   leave(user: string): void;
 }
 
-export function usePresence(): { users: readonly string[]; actions: PresenceActions } {
-  const [users, dispatch] = useReducer(presenceReducer, []);
-  const actions = useMemo<PresenceActions>(
-    () => ({
-      reset: (list) => dispatch({ type: 'reset', users: list }),
-      join: (user) => dispatch({ type: 'join', user }),
-      leave: (user) => dispatch({ type: 'leave', user }),
-    }),
-    [],
-  );
-  return { users, actions };
+interface RoomPresence {
+  room: string | null;
+  users: readonly string[];
+}
+
+/** Events for another room than the one held start it afresh (its socket greets with `user_list`). */
+function roomPresenceReducer(state: RoomPresence, action: PresenceAction & { room: string }): RoomPresence {
+  const users = state.room === action.room ? state.users : [];
+  return { room: action.room, users: presenceReducer(users, action) };
+}
+
+/** Who is online in `room`; nobody in a room whose socket has not said yet. */
+export function usePresence(room: string | null): { users: readonly string[]; actions: PresenceActions } {
+  const [state, dispatch] = useReducer(roomPresenceReducer, { room: null, users: [] });
+  const actions = useMemo<PresenceActions>(() => {
+    const target = room ?? '';
+    return {
+      reset: (users) => dispatch({ room: target, type: 'reset', users }),
+      join: (user) => dispatch({ room: target, type: 'join', user }),
+      leave: (user) => dispatch({ room: target, type: 'leave', user }),
+    };
+  }, [room]);
+  return { users: state.room === room ? state.users : [], actions };
 }

@@ -1,25 +1,39 @@
 import { render, screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { Composer } from './Composer';
+import { useState } from 'react';
+import { Composer, type ComposerProps } from './Composer';
 
-function renderComposer(overrides: Partial<Parameters<typeof Composer>[0]> = {}) {
-  const onSend = vi.fn();
-  const onDismissError = vi.fn();
-  render(
+/** The box with its owner: a draft that the owner empties when it takes a send. */
+type OwnerProps = Partial<Omit<ComposerProps, 'onSend'>> & { onSend(text: string): boolean; initial?: string };
+
+function Owner({ onSend, initial = '', ...props }: OwnerProps) {
+  const [value, setValue] = useState(initial);
+  return (
     <Composer
       label="Message to #lobby"
       error={null}
       offline={false}
-      onSend={onSend}
-      onDismissError={onDismissError}
-      {...overrides}
-    />,
+      maxLength={null}
+      onDismissError={() => {}}
+      {...props}
+      value={value}
+      onChange={setValue}
+      onSend={(text) => {
+        if (onSend(text)) setValue('');
+      }}
+    />
   );
-  return { onSend, onDismissError, box: screen.getByLabelText('Message to #lobby') };
+}
+
+function renderComposer(props: Omit<Partial<OwnerProps>, 'onSend'> = {}) {
+  const onSend = vi.fn((_text: string) => true);
+  const onDismissError = vi.fn();
+  render(<Owner onSend={onSend} onDismissError={onDismissError} {...props} />);
+  return { onSend, onDismissError, box: screen.getByLabelText('Message to #lobby'), send: screen.getByRole('button', { name: 'Send' }) };
 }
 
 describe('Composer', () => {
-  it('sends on Enter and clears the box', async () => {
+  it('sends on Enter and keeps the focus in the box', async () => {
     const { onSend, box } = renderComposer();
     await userEvent.type(box, 'hello{Enter}');
     expect(onSend).toHaveBeenCalledWith('hello');
@@ -39,13 +53,47 @@ describe('Composer', () => {
     expect(onSend).not.toHaveBeenCalled();
   });
 
-  it('keeps the text in the box when it is refused before sending', async () => {
+  it('keeps the text in the box when its owner does not take it', async () => {
     const { onSend, box } = renderComposer();
     onSend.mockReturnValue(false);
     await userEvent.type(box, '/pm bob{Enter}');
     expect(onSend).toHaveBeenCalledWith('/pm bob');
     expect(box).toHaveValue('/pm bob');
     expect(box).toHaveFocus();
+  });
+
+  it('shows no counter far from the limit, and one near it', async () => {
+    const { box } = renderComposer({ maxLength: 20 });
+    const counter = screen.getByTestId('composer-counter');
+    await userEvent.type(box, 'x'.repeat(10));
+    expect(counter).not.toBeVisible();
+    await userEvent.type(box, 'x'.repeat(8));
+    expect(counter).toBeVisible();
+    expect(counter).toHaveTextContent('18 / 20 characters');
+  });
+
+  it('disables Send past the limit, says by how much, and sends nothing on Enter', async () => {
+    const { onSend, box, send } = renderComposer({ maxLength: 4000, initial: 'x'.repeat(4001) });
+    expect(send).toBeDisabled();
+    expect(screen.getByTestId('composer-counter')).toHaveTextContent(/4,001 \/ 4,000 characters: 1 too many/);
+    expect(box).toHaveAttribute('aria-invalid', 'true');
+    await userEvent.type(box, '{Enter}');
+    expect(onSend).not.toHaveBeenCalled();
+    expect(box).toHaveValue('x'.repeat(4001));
+    await userEvent.type(box, '{Backspace}');
+    expect(send).toBeEnabled();
+  });
+
+  it('counts characters as the server does: trimmed, and an emoji is one', () => {
+    renderComposer({ maxLength: 3, initial: '  😀😀😀  ' });
+    expect(screen.getByRole('button', { name: 'Send' })).toBeEnabled();
+    expect(screen.getByTestId('composer-counter')).toHaveTextContent('3 / 3 characters');
+  });
+
+  it('sets no limit of its own when the server has not said one', () => {
+    const { send } = renderComposer({ maxLength: null, initial: 'x'.repeat(5000) });
+    expect(send).toBeEnabled();
+    expect(screen.getByTestId('composer-counter')).not.toBeVisible();
   });
 
   it('shows the server error next to the box, as an alert', () => {

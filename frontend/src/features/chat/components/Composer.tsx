@@ -1,28 +1,41 @@
-import { useId, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
-import { MESSAGE_MAX_LENGTH } from '@/lib/protocol';
+import { useId, useRef, type FormEvent, type KeyboardEvent } from 'react';
+import { messageLength } from '@/lib/protocol';
 
 export interface ComposerProps {
   label: string;
   placeholder?: string;
   /** Extra help under the box. */
   hint?: string;
+  /** The box's text: kept by the owner, so a draft survives a room switch and a refused send comes back. */
+  value: string;
+  onChange(text: string): void;
+  /** The longest message the server takes, or null when unknown (the server still checks). */
+  maxLength: number | null;
   /** The last error from the server about what this box sent, shown right under it. */
   error: string | null;
   offline: boolean;
-  /** false: the text was refused before sending (the error says why); it stays in the box. */
-  onSend(text: string): boolean | void;
+  /** Called with the text to send; the owner empties the box when it takes it. */
+  onSend(text: string): void;
   onDismissError(): void;
 }
 
-/** The message box: Enter sends, Shift+Enter starts a new line. */
-export function Composer({ label, placeholder, hint, error, offline, onSend, onDismissError }: ComposerProps) {
-  const [text, setText] = useState('');
+/** The counter shows from this share of the limit on. */
+const COUNTER_FROM = 0.9;
+const numbers = new Intl.NumberFormat();
+
+/** The message box: Enter sends, Shift+Enter starts a new line; nothing past the server's limit. */
+export function Composer(props: ComposerProps) {
+  const { label, placeholder, hint, value, onChange, maxLength, error, offline, onSend, onDismissError } = props;
   const input = useRef<HTMLTextAreaElement>(null);
   const id = useId();
 
+  const length = maxLength === null ? 0 : messageLength(value);
+  const over = maxLength !== null && length > maxLength;
+  const blank = value.trim() === '';
+
   const send = () => {
-    if (text.trim() === '') return;
-    if (onSend(text) !== false) setText('');
+    if (blank || over) return;
+    onSend(value);
     input.current?.focus();
   };
 
@@ -38,8 +51,13 @@ export function Composer({ label, placeholder, hint, error, offline, onSend, onD
     }
   };
 
-  const over = text.length > MESSAGE_MAX_LENGTH;
-  const describedBy = [`${id}-hint`, `${id}-error`].join(' ');
+  const counter =
+    maxLength !== null && length >= Math.floor(maxLength * COUNTER_FROM)
+      ? `${numbers.format(length)} / ${numbers.format(maxLength)} characters${
+          over ? `: ${numbers.format(length - maxLength)} too many` : ''
+        }`
+      : null;
+  const describedBy = [`${id}-hint`, `${id}-counter`, `${id}-error`].join(' ');
 
   return (
     <form className="composer" onSubmit={onSubmit}>
@@ -51,26 +69,29 @@ export function Composer({ label, placeholder, hint, error, offline, onSend, onD
           id={`${id}-text`}
           ref={input}
           rows={1}
-          value={text}
+          value={value}
           placeholder={placeholder}
           onChange={(event) => {
-            setText(event.target.value);
+            onChange(event.target.value);
             if (error) onDismissError();
           }}
           onKeyDown={onKeyDown}
           aria-describedby={describedBy}
-          aria-invalid={error ? true : undefined}
+          aria-invalid={error || over ? true : undefined}
         />
-        <button type="submit" className="primary" disabled={text.trim() === ''}>
+        <button type="submit" className="primary" disabled={blank || over}>
           Send
         </button>
       </div>
-      <p id={`${id}-hint`} className="composer-hint muted">
-        {offline ? 'Offline: messages are sent when the connection is back. ' : ''}
-        {over
-          ? `${text.length} / ${MESSAGE_MAX_LENGTH} characters`
-          : `Enter to send, Shift+Enter for a new line.${hint ? ` ${hint}` : ''}`}
-      </p>
+      <div className="composer-notes">
+        {offline && <p className="composer-offline muted">Offline: messages are sent when the connection is back.</p>}
+        <p id={`${id}-hint`} className="composer-hint muted">
+          Enter to send, Shift+Enter for a new line.{hint ? ` ${hint}` : ''}
+        </p>
+        <p id={`${id}-counter`} className={`composer-counter${over ? ' over' : ''}`} data-testid="composer-counter" hidden={counter === null}>
+          {counter}
+        </p>
+      </div>
       <p id={`${id}-error`} className="form-error composer-error" role="alert" data-testid="composer-error">
         {error}
       </p>

@@ -1,8 +1,8 @@
-import { useEffect, useMemo, useRef } from 'react';
+import { useEffect, useMemo } from 'react';
 import type { ConversationState } from '../conversations';
 import { privateItem } from '../timeline';
 import { Composer } from './Composer';
-import type { PendingMessage } from './MessageItem';
+import { Avatar, type PendingMessage } from './MessageItem';
 import { MessageList } from './MessageList';
 
 export interface ConversationViewProps {
@@ -10,44 +10,44 @@ export interface ConversationViewProps {
   me: string;
   conversation: ConversationState | undefined;
   pending: readonly PendingMessage[];
+  draft: string;
+  onDraftChange(text: string): void;
+  maxLength: number | null;
   error: string | null;
   offline: boolean;
   onLoad(older: boolean): void;
   onSend(text: string): void;
   onDismissError(): void;
-  onClose(): void;
+  /** The newest message on screen: read up to there. */
+  onSeen(id: number): void;
 }
 
-/** A private conversation, backed by the DM history endpoint and fed live by the room socket. */
+/** A private conversation, backed by the DM history endpoint and fed live by the open socket. */
 export function ConversationView(props: ConversationViewProps) {
-  const { peer, me, conversation, pending, error, offline, onLoad, onSend, onDismissError, onClose } = props;
-  const heading = useRef<HTMLHeadingElement>(null);
+  const { peer, me, conversation, pending, draft, onDraftChange, maxLength, error, offline } = props;
+  const { onLoad, onSend, onDismissError, onSeen } = props;
   const loaded = conversation?.loaded ?? false;
 
   useEffect(() => {
     if (!loaded) onLoad(false);
   }, [peer, loaded, onLoad]);
 
-  useEffect(() => {
-    heading.current?.focus();
-  }, [peer]);
-
-  const items = useMemo(
-    () => (conversation?.messages ?? []).map((message) => privateItem(message, message.user === me ? 'out' : 'in')),
-    [conversation?.messages, me],
-  );
+  const messages = conversation?.messages;
+  const items = useMemo(() => (messages ?? []).map(privateItem), [messages]);
+  const loadOlder = useMemo(() => () => onLoad(true), [onLoad]);
 
   return (
-    <section className="conversation" aria-labelledby="conversation-heading" data-testid="conversation">
-      <header className="section-header">
-        <button type="button" className="link-button" onClick={onClose}>
-          ← Back to the room
-        </button>
-        <h2 id="conversation-heading" ref={heading} tabIndex={-1}>
-          Private conversation with {peer}
-        </h2>
+    <section className="view" aria-labelledby="conversation-heading" data-testid="conversation">
+      <header className="view-header">
+        <h1 id="conversation-heading" tabIndex={-1}>
+          <span className="visually-hidden">Private conversation with </span>
+          <Avatar name={peer} small />
+          {peer}
+        </h1>
+        <span className="tag">Private</span>
       </header>
       <MessageList
+        key={peer}
         items={items}
         pending={pending}
         me={me}
@@ -55,12 +55,16 @@ export function ConversationView(props: ConversationViewProps) {
         hasOlder={conversation?.hasOlder ?? false}
         loadingOlder={conversation?.loading ?? false}
         olderError={conversation?.error ?? null}
-        onLoadOlder={() => onLoad(true)}
-        empty={<p className="muted empty">{loaded ? `No private messages with ${peer} yet.` : 'Loading…'}</p>}
+        onLoadOlder={loadOlder}
+        emptyText={loaded ? `No private messages with ${peer} yet. Only the two of you see what is written here.` : 'Loading…'}
+        onSeen={onSeen}
       />
       <Composer
         label={`Private message to ${peer}`}
         placeholder={`Private message to ${peer}`}
+        value={draft}
+        onChange={onDraftChange}
+        maxLength={maxLength}
         error={error}
         offline={offline}
         onSend={onSend}

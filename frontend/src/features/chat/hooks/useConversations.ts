@@ -6,6 +6,7 @@ import {
   EMPTY_CONVERSATIONS,
   conversationsReducer,
   newestPrivateId,
+  readIsExact,
   type ConversationsState,
 } from '../conversations';
 
@@ -15,42 +16,48 @@ const CATCH_UP_PAGE = 100;
 export interface ConversationActions {
   /** A private message seen live, sent by me or to me. */
   live(message: PrivateMessage, me: string): void;
+  /** The conversation with `peer` is read up to `id` (here or in another tab). */
+  read(peer: string, id: number): void;
 }
 
 /**
- * Private conversations: the list from `GET /api/dms/`, each conversation's pages from
- * `GET /api/dms/{user}/messages/`, and what arrives live on the room socket. `openPeer` is the
- * conversation on screen, whose new messages do not count as unread.
+ * Private conversations: the list from `GET /api/dms/` (with unread counts and read markers),
+ * each conversation's pages from `GET /api/dms/{user}/messages/`, and what arrives live on
+ * whichever room socket is open.
  */
-export function useConversations(openPeer: string | null) {
+export function useConversations() {
   const [state, dispatch] = useReducer(conversationsReducer, EMPTY_CONVERSATIONS);
-  const latest = useRef<{ state: ConversationsState; openPeer: string | null }>({ state, openPeer });
+  const latest = useRef<ConversationsState>(state);
   useLayoutEffect(() => {
-    latest.current = { state, openPeer };
-  }, [state, openPeer]);
-
-  const actions = useMemo<ConversationActions>(
-    () => ({
-      live(message, me) {
-        const peer = message.user === me ? message.to : message.user;
-        const unread = message.user !== me && latest.current.openPeer !== peer;
-        dispatch({ type: 'live', peer, message, unread });
-      },
-    }),
-    [],
-  );
+    latest.current = state;
+  }, [state]);
 
   const loadList = useCallback(() => {
     api
       .listConversations()
       .then((list) => dispatch({ type: 'list_loaded', conversations: list.results }))
       .catch(() => {
-        // The list is a convenience; conversations still open from the online list.
+        // The list is a convenience; it is fetched again on the next connect or focus.
       });
   }, []);
 
+  const actions = useMemo<ConversationActions>(
+    () => ({
+      live(message, me) {
+        dispatch({ type: 'live', peer: message.user === me ? message.to : message.user, message });
+      },
+      read(peer, id) {
+        const exact = readIsExact(latest.current.byPeer[peer], id);
+        dispatch({ type: 'read', peer, id });
+        // Read up to a message this tab never loaded: only the server can count what is left.
+        if (!exact) loadList();
+      },
+    }),
+    [loadList],
+  );
+
   const loadPage = useCallback((peer: string, older: boolean) => {
-    const conversation = latest.current.state.byPeer[peer];
+    const conversation = latest.current.byPeer[peer];
     if (conversation?.loading) return;
     const before = older ? conversation?.messages[0]?.id : undefined;
     if (older && before === undefined) return;
@@ -68,7 +75,7 @@ export function useConversations(openPeer: string | null) {
    */
   const catchUp = useCallback(
     async (me: string) => {
-      let after = newestPrivateId(latest.current.state);
+      let after = newestPrivateId(latest.current);
       if (after === 0) return; // Nothing seen yet: the list and the pages load what exists.
       for (;;) {
         const page = await api.privateMessages({ after, limit: CATCH_UP_PAGE });
@@ -81,7 +88,5 @@ export function useConversations(openPeer: string | null) {
     [actions],
   );
 
-  const markRead = useCallback((peer: string) => dispatch({ type: 'read', peer }), []);
-
-  return { conversations: state, actions, loadList, loadPage, catchUp, markRead };
+  return { conversations: state, actions, loadList, loadPage, catchUp };
 }

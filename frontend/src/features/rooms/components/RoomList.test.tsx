@@ -1,44 +1,45 @@
 import { render, screen } from '@testing-library/react';
-import { api } from '@/lib/client';
+import type { Room } from '@/lib/protocol';
 import { RoomList } from './RoomList';
+import { SidebarRooms } from './SidebarRooms';
 
-vi.mock('@/lib/client', () => ({ api: { listRooms: vi.fn() } }));
+const room = (name: string, extra: Partial<Room> = {}): Room => ({
+  name,
+  admin_only: false,
+  online_count: 0,
+  unread_count: 0,
+  last_read_id: null,
+  created_at: '2026-11-24T09:00:00.000000Z',
+  ...extra,
+});
 
 describe('RoomList', () => {
-  it('lists rooms with their online counts, as links', async () => {
-    vi.mocked(api.listRooms).mockResolvedValue({
-      count: 2,
-      next: null,
-      previous: null,
-      results: [
-        { name: 'lobby', admin_only: false, online_count: 3, created_at: '2026-11-24T09:00:00.000000Z' },
-        { name: 'staff', admin_only: true, online_count: 0, created_at: '2026-11-24T09:00:00.000000Z' },
-      ],
-    });
-    render(<RoomList />);
-    const lobby = await screen.findByRole('link', { name: /#lobby/ });
+  it('lists rooms with their online counts, as links', () => {
+    render(<RoomList rooms={[room('lobby', { online_count: 3 }), room('staff', { admin_only: true })]} error={null} />);
+    const lobby = screen.getByRole('link', { name: /#lobby/ });
     expect(lobby).toHaveAttribute('href', '/rooms/lobby');
     expect(lobby).toHaveTextContent('3 online');
-    expect(screen.getByRole('link', { name: /#staff/ })).toHaveTextContent('staff');
+    expect(screen.getByRole('link', { name: /#staff/ })).toHaveTextContent('staff only');
   });
 
-  it('polls again every 10 seconds while the page is visible', async () => {
-    vi.useFakeTimers();
-    try {
-      vi.mocked(api.listRooms).mockResolvedValue({ count: 0, next: null, previous: null, results: [] });
-      render(<RoomList />);
-      expect(api.listRooms).toHaveBeenCalledTimes(1);
-      await vi.advanceTimersByTimeAsync(10_000);
-      expect(api.listRooms).toHaveBeenCalledTimes(2);
-    } finally {
-      vi.useRealTimers();
-    }
+  it('says so when the rooms cannot be loaded', () => {
+    render(<RoomList rooms={null} error="The server cannot be reached." />);
+    expect(screen.getByRole('alert')).toHaveTextContent('The server cannot be reached.');
   });
+});
 
-  it('says so when the rooms cannot be loaded', async () => {
-    const { NetworkError } = await import('@/lib/http');
-    vi.mocked(api.listRooms).mockRejectedValue(new NetworkError());
-    render(<RoomList />);
-    expect(await screen.findByRole('alert')).toHaveTextContent('The server cannot be reached.');
+describe('SidebarRooms', () => {
+  it('marks the open room, flags staff-only rooms and names unread counts', () => {
+    render(
+      <SidebarRooms
+        rooms={[room('lobby'), room('staff', { admin_only: true }), room('random')]}
+        error={null}
+        current="lobby"
+        unread={{ random: 4 }}
+      />,
+    );
+    expect(screen.getByRole('link', { name: 'lobby' })).toHaveAttribute('aria-current', 'page');
+    expect(screen.getByRole('link', { name: 'staff, staff only' })).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: 'random, 4 unread' })).toBeInTheDocument();
   });
 });
