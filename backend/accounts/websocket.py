@@ -10,10 +10,10 @@ from rest_framework.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import InvalidToken
 from rest_framework_simplejwt.settings import api_settings
-from rest_framework_simplejwt.utils import get_md5_hash_password
 
 from accounts.services import active_user
 from accounts.tickets import ws_ticket_redeem
+from accounts.tokens import issued_before_password_change
 from chat.errors import BadCredentials, Forbidden
 
 # Query parameters that must never carry credentials: they end up in access logs.
@@ -55,9 +55,7 @@ class SocketJWTAuthentication(JWTAuthentication):
         user = active_user(user_id, with_password=revocable)
         if user is None:
             raise AuthenticationFailed("User not found or inactive", code="user_not_found")
-        # As simplejwt's own check: a token minted before a password change is void.
-        claim = validated_token.get(api_settings.REVOKE_TOKEN_CLAIM)
-        if revocable and claim != get_md5_hash_password(user.password):
+        if revocable and issued_before_password_change(validated_token, user):
             raise AuthenticationFailed("The password has been changed.", code="password_changed")
         return user
 

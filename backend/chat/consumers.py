@@ -39,6 +39,7 @@ from chat.protocol import (
     private_command,
 )
 from chat.reads import read_mark_conversation, read_mark_room
+from chat.rooms import check_room_access
 from chat.sessions import keeper, session_close, session_open, socket_identify
 from chat.sockets import credential_expired, local_sockets
 from chat.threads import in_thread
@@ -249,8 +250,10 @@ class ChatConsumer(AsyncWebsocketConsumer):
         identity = await renew_identity(user=self.user, token=frame.token)
         # The user row read just now: a staff flag taken meanwhile counts from here on.
         self.user.is_staff = identity.user.is_staff
-        if self.room.admin_only and not self.user.is_staff:
-            self.end(Forbidden("This room is for staff only."))
+        try:
+            check_room_access(user=self.user, room=self.room)
+        except Forbidden as refused:
+            self.end(refused)
             return
         self.expires_at = identity.expires_at
         local_sockets.expires(self)

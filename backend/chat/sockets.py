@@ -21,6 +21,7 @@ from typing import Protocol
 
 from chat.delivery.hub import hub
 from chat.errors import BadCredentials, Forbidden
+from chat.rooms import check_room_access
 
 logger = logging.getLogger(__name__)
 
@@ -108,14 +109,19 @@ class LocalSockets:
                 continue
             if "is_staff" in change:
                 socket.user.is_staff = change["is_staff"]
-            if socket.room.admin_only and not socket.user.is_staff:
-                socket.end(Forbidden("This room is for staff only."))
+            _end_unless_allowed(socket)
 
     def _room_changed(self, room_id: int, change: dict) -> None:
         for socket in list(self.by_room.get(room_id, ())):
             socket.room.admin_only = change["admin_only"]
-            if socket.room.admin_only and not socket.user.is_staff:
-                socket.end(Forbidden("This room is for staff only."))
+            _end_unless_allowed(socket)
+
+
+def _end_unless_allowed(socket: GuardedSocket) -> None:
+    try:
+        check_room_access(user=socket.user, room=socket.room)
+    except Forbidden as refused:
+        socket.end(refused)
 
 
 def credential_expired() -> BadCredentials:
