@@ -388,9 +388,11 @@ async def test_a_client_id_is_scoped_to_its_room(alice, lobby):
     await Room.objects.acreate(name="other")
     in_lobby = await open_socket("/ws/chat/lobby/", user=alice)
     in_other = await open_socket("/ws/chat/other/", user=alice)
+    # One after the other: the embedded test database (shared-cache SQLite in memory) refuses
+    # two writers at once instead of waiting.
     await in_lobby.send_json_to({"message": "in the lobby", "client_id": "same"})
-    await in_other.send_json_to({"message": "elsewhere", "client_id": "same"})
     assert (await receive_until(in_lobby, "chat_message"))["message"] == "in the lobby"
+    await in_other.send_json_to({"message": "elsewhere", "client_id": "same"})
     assert (await receive_until(in_other, "chat_message"))["message"] == "elsewhere"
     assert await Message.objects.filter(client_id="same").acount() == 2
     for socket in (in_lobby, in_other):
