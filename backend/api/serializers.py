@@ -73,9 +73,33 @@ class LimitsSerializer(serializers.Serializer):
     frame_max_chars = serializers.IntegerField(help_text="Characters a WebSocket frame may have.")
     ws_rate = serializers.IntegerField(help_text="WebSocket frames a second, on average.")
     ws_burst = serializers.IntegerField(help_text="WebSocket frames in a burst.")
+    edit_window = serializers.IntegerField(
+        help_text="Seconds after sending during which a message may be edited."
+    )
+    reactions_per_message = serializers.IntegerField(
+        help_text="Distinct emoji a message may carry."
+    )
 
 
 class MessagePageQuery(serializers.Serializer):
     before = serializers.IntegerField(required=False, min_value=0, max_value=MAX_MESSAGE_ID)
     after = serializers.IntegerField(required=False, min_value=0, max_value=MAX_MESSAGE_ID)
+    limit = serializers.IntegerField(required=False, min_value=1, max_value=100, default=50)
+
+
+class MessageEditSerializer(serializers.Serializer):
+    # Checked by the edit service itself (empty, too_long), as over WebSocket.
+    message = serializers.CharField(allow_blank=True, trim_whitespace=False)
+
+
+class ReactionSerializer(serializers.Serializer):
+    emoji = serializers.CharField(max_length=32, trim_whitespace=False, help_text="One emoji.")
+    added = serializers.BooleanField(
+        required=False, help_text="Set (true) or take away (false); left out: toggle."
+    )
+
+
+class ChangesQuery(serializers.Serializer):
+    after = serializers.IntegerField(min_value=0, max_value=MAX_MESSAGE_ID)
+    before = serializers.IntegerField(required=False, min_value=0, max_value=MAX_MESSAGE_ID)
     limit = serializers.IntegerField(required=False, min_value=1, max_value=100, default=50)

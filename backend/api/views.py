@@ -9,6 +9,8 @@ from rest_framework.views import APIView
 
 from api import serializers as s
 from api.schema import ecma, error, errors
+from chat.changes import private_changes_page, room_changes_page
+from chat.edits import message_delete, message_edit, private_message_delete, private_message_edit
 from chat.history import (
     conversation_page,
     conversations_for,
@@ -16,8 +18,17 @@ from chat.history import (
     room_messages_page,
 )
 from chat.messages import user_by_username
+from chat.payloads import private_message_payload, room_message_payloads
 from chat.presence import presence_store
-from chat.protocol import MAX_FRAME_CHARS, ConversationList, PrivateMessagePage, RoomMessagePage
+from chat.protocol import (
+    MAX_FRAME_CHARS,
+    ConversationList,
+    PrivateMessage,
+    PrivateMessagePage,
+    RoomMessage,
+    RoomMessagePage,
+)
+from chat.reactions import reaction_set
 from chat.reads import read_mark_conversation, read_mark_room
 from chat.rooms import ROOM_NAME, room_for, room_get_or_create, rooms_visible_to
 from chat.unread import room_read_states
@@ -30,10 +41,23 @@ class RoomPages(PageNumberPagination):
 ROOM_NAME_PARAMETER = OpenApiParameter("name", str, OpenApiParameter.PATH, pattern=ecma(ROOM_NAME))
 
 
-def paging_args(request) -> dict:
-    query = s.MessagePageQuery(data=request.query_params)
+def paging_args(request, query_class=s.MessagePageQuery) -> dict:
+    query = query_class(data=request.query_params)
     query.is_valid(raise_exception=True)
     return query.validated_data
+
+
+def body_of(request, serializer_class) -> dict:
+    body = serializer_class(data=request.data)
+    body.is_valid(raise_exception=True)
+    return body.validated_data
+
+
+def room_message_response(message) -> Response:
+    return Response(room_message_payloads([message])[0].model_dump())
+
+
+MESSAGE_NOT_FOUND = error("`room_not_found`, or `message_not_found`: not in the room, or deleted.")
 
 
 @extend_schema_view(
@@ -108,6 +132,85 @@ class RoomMessagesView(APIView):
         return Response(room_messages_page(room=room, **paging_args(request)).model_dump())
 
 
+class RoomMessageView(APIView):
+    """One room message: its author edits or deletes it; staff delete any."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        operation_id="room_message_edit",
+        parameters=[ROOM_NAME_PARAMETER],
+        request=s.MessageEditSerializer,
+        responses={
+            200: RoomMessage,
+            **errors(400, 401, 429),
+            403: error("`forbidden`: not your message; `edit_window_closed`: sent too long ago."),
+            404: MESSAGE_NOT_FOUND,
+        },
+    )
+    def patch(self, request, name: str, message_id: int) -> Response:
+        room = room_for(user=request.user, name=name)
+        text = body_of(request, s.MessageEditSerializer)["message"]
+        message = message_edit(user=request.user, room=room, message_id=message_id, text=text)
+        return room_message_response(message)
+
+    @extend_schema(
+        operation_id="room_message_delete",
+        parameters=[ROOM_NAME_PARAMETER],
+        responses={
+            204: None,
+            **errors(400, 401, 429),
+            403: error("`forbidden`: not your message, and you are not staff."),
+            404: MESSAGE_NOT_FOUND,
+        },
+    )
+    def delete(self, request, name: str, message_id: int) -> Response:
+        room = room_for(user=request.user, name=name)
+        message_delete(user=request.user, room=room, message_id=message_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class RoomMessageReactionsView(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        operation_id="room_message_react",
+        parameters=[ROOM_NAME_PARAMETER],
+        request=s.ReactionSerializer,
+        responses={
+            200: RoomMessage,
+            **errors(401, 403, 429),
+            400: error("`invalid_emoji`: not exactly one emoji; `invalid`: a malformed body."),
+            404: MESSAGE_NOT_FOUND,
+            409: error("`too_many_reactions`: the message has as many distinct emoji as it may."),
+        },
+    )
+    def post(self, request, name: str, message_id: int) -> Response:
+        room = room_for(user=request.user, name=name)
+        body = body_of(request, s.ReactionSerializer)
+        message = reaction_set(
+            user=request.user,
+            room=room,
+            message_id=message_id,
+            emoji=body["emoji"],
+            added=body.get("added"),
+        )
+        return room_message_response(message)
+
+
+class RoomChangesView(APIView):
+    """What changed in the messages a client holds (up to ``after``) since it held them."""
+
+    @extend_schema(
+        parameters=[ROOM_NAME_PARAMETER, s.ChangesQuery],
+        responses={200: RoomMessagePage, **errors(400, 401, 403, 404, 429)},
+    )
+    def get(self, request, name: str) -> Response:
+        room = room_for(user=request.user, name=name)
+        page = room_changes_page(room=room, **paging_args(request, s.ChangesQuery))
+        return Response(page.model_dump())
+
+
 class ConversationListView(APIView):
     permission_classes = [permissions.IsAuthenticated]
 
@@ -142,6 +245,55 @@ class ConversationMessagesView(APIView):
     def get(self, request, username: str) -> Response:
         other = user_by_username(username)
         page = conversation_page(user=request.user, other=other, **paging_args(request))
+        return Response(page.model_dump())
+
+
+class ConversationMessageView(APIView):
+    """One private message between the caller and ``username``: its sender edits or deletes it."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        operation_id="conversation_message_edit",
+        request=s.MessageEditSerializer,
+        responses={
+            200: PrivateMessage,
+            **errors(400, 401, 429),
+            403: error("`forbidden`: not your message; `edit_window_closed`: sent too long ago."),
+            404: error("`user_not_found`, or `message_not_found`: not between you, or deleted."),
+        },
+    )
+    def patch(self, request, username: str, message_id: int) -> Response:
+        text = body_of(request, s.MessageEditSerializer)["message"]
+        message = private_message_edit(
+            user=request.user, username=username, message_id=message_id, text=text
+        )
+        return Response(private_message_payload(message).model_dump())
+
+    @extend_schema(
+        operation_id="conversation_message_delete",
+        responses={
+            204: None,
+            **errors(400, 401, 429),
+            403: error("`forbidden`: not your message."),
+            404: error("`user_not_found`, or `message_not_found`: not between you, or deleted."),
+        },
+    )
+    def delete(self, request, username: str, message_id: int) -> Response:
+        private_message_delete(user=request.user, username=username, message_id=message_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PrivateChangesView(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        operation_id="private_changes",
+        parameters=[s.ChangesQuery],
+        responses={200: PrivateMessagePage, **errors(400, 401, 429)},
+    )
+    def get(self, request) -> Response:
+        page = private_changes_page(user=request.user, **paging_args(request, s.ChangesQuery))
         return Response(page.model_dump())
 
 
@@ -200,5 +352,7 @@ class LimitsView(APIView):
             "frame_max_chars": MAX_FRAME_CHARS,
             "ws_rate": chat["WS_RATE"],
             "ws_burst": chat["WS_BURST"],
+            "edit_window": chat["MESSAGE_EDIT_WINDOW"],
+            "reactions_per_message": chat["REACTIONS_PER_MESSAGE"],
         }
         return Response(s.LimitsSerializer(limits).data)

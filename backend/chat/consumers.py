@@ -18,26 +18,31 @@ from chat.delivery.broker import BrokerUnavailable
 from chat.delivery.hub import hub, room_topic, user_topic
 from chat.delivery.outbox import Outbox, text_message
 from chat.delivery.topics import NumberedTopic
+from chat.edits import message_delete, message_edit, private_message_delete, private_message_edit
 from chat.errors import BadCredentials, ChatError, Forbidden, RateLimited
-from chat.history import chat_message_event
 from chat.messages import message_send, private_message_send
+from chat.payloads import chat_message_event
 from chat.protocol import (
     CLOSE_INTERNAL_ERROR,
     AuthenticatedEvent,
     AuthenticateFrame,
     ChatMessageFrame,
+    DeleteMessageFrame,
+    EditMessageFrame,
     ErrorEvent,
     MarkReadFrame,
     PingFrame,
     PongEvent,
     PrivateMessageDeliveredEvent,
     PrivateMessageFrame,
+    ReactFrame,
     ServerEvent,
     TypingFrame,
     format_timestamp,
     parse_client_frame,
     private_command,
 )
+from chat.reactions import reaction_set
 from chat.reads import read_mark_conversation, read_mark_room
 from chat.rooms import check_room_access
 from chat.sessions import keeper, session_close, session_open, socket_identify
@@ -57,6 +62,11 @@ renew_identity = in_thread(identity_renew)
 notify_typing = in_thread(typing_notify)
 mark_room_read = in_thread(read_mark_room)
 mark_conversation_read = in_thread(read_mark_conversation)
+edit_message = in_thread(message_edit)
+edit_private_message = in_thread(private_message_edit)
+delete_message = in_thread(message_delete)
+delete_private_message = in_thread(private_message_delete)
+set_reaction = in_thread(reaction_set)
 
 
 class InternalError(ChatError):
@@ -273,6 +283,33 @@ class ChatConsumer(AsyncWebsocketConsumer):
         else:
             await mark_conversation_read(user=self.user, username=frame.with_, message_id=frame.id)
 
+    # Edits, deletions and reactions are answered by their broadcast, which reaches this socket
+    # too (the room's, or the user's own topic for a private message).
+    async def on_edit_message(self, frame: EditMessageFrame) -> None:
+        if frame.with_ is None:
+            await edit_message(
+                user=self.user, room=self.room, message_id=frame.id, text=frame.message
+            )
+        else:
+            await edit_private_message(
+                user=self.user, username=frame.with_, message_id=frame.id, text=frame.message
+            )
+
+    async def on_delete_message(self, frame: DeleteMessageFrame) -> None:
+        if frame.with_ is None:
+            await delete_message(user=self.user, room=self.room, message_id=frame.id)
+        else:
+            await delete_private_message(user=self.user, username=frame.with_, message_id=frame.id)
+
+    async def on_react(self, frame: ReactFrame) -> None:
+        await set_reaction(
+            user=self.user,
+            room=self.room,
+            message_id=frame.id,
+            emoji=frame.emoji,
+            added=frame.added,
+        )
+
     handlers = {
         ChatMessageFrame: on_chat_message,
         PrivateMessageFrame: on_private_message,
@@ -280,6 +317,9 @@ class ChatConsumer(AsyncWebsocketConsumer):
         AuthenticateFrame: on_authenticate,
         TypingFrame: on_typing,
         MarkReadFrame: on_mark_read,
+        EditMessageFrame: on_edit_message,
+        DeleteMessageFrame: on_delete_message,
+        ReactFrame: on_react,
     }
 
     def end(self, error: BadCredentials | Forbidden) -> None:

@@ -105,3 +105,20 @@ class RateLimited(ChatError):
     code = "rate_limited"
     default_message = "You are sending too fast; slow down."
     status_code = 429
+
+
+class EditWindowClosed(ChatError):
+    code = "edit_window_closed"
+    default_message = "This message can no longer be edited."
+    status_code = 403
+
+
+class InvalidEmoji(ChatError):
+    code = "invalid_emoji"
+    default_message = "A reaction is exactly one emoji."
+
+
+class TooManyReactions(ChatError):
+    code = "too_many_reactions"
+    default_message = "This message carries as many different reactions as it may."
+    status_code = 409

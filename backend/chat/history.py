@@ -5,12 +5,25 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import connection
 from django.db.models import Max, Q, QuerySet
 
-from chat.models import DirectMessage, Mailbox, Message, Room
+from chat.models import (
+    DirectMessage,
+    Mailbox,
+    MailboxChange,
+    Message,
+    Reaction,
+    Room,
+    RoomChange,
+)
+from chat.payloads import (
+    chat_message_event,
+    optional_timestamp,
+    private_message_event,
+    private_message_payload,
+    reaction_summaries,
+)
 from chat.protocol import (
-    ChatMessageEvent,
     Conversation,
     PrivateMessage,
-    PrivateMessageEvent,
     PrivateMessagePage,
     RoomMessage,
     RoomMessagePage,
@@ -22,38 +35,10 @@ from chat.unread import conversation_read_states
 User = AbstractBaseUser | AnonymousUser
 
 _messages, _rooms = Message._meta.db_table, Room._meta.db_table
+_reactions = Reaction._meta.db_table
 _mailboxes = Mailbox._meta.db_table
 _users = get_user_model()._meta.db_table
 _username = get_user_model()._meta.get_field("username").column
-
-
-def room_message_payload(message: Message) -> RoomMessage:
-    return RoomMessage(
-        id=message.id,
-        room=message.room.name,
-        user=message.user.username,
-        message=message.content,
-        timestamp=format_timestamp(message.created_at),
-    )
-
-
-def private_message_payload(message: DirectMessage) -> PrivateMessage:
-    return PrivateMessage(
-        id=message.id,
-        user=message.sender.username,
-        to=message.recipient.username,
-        message=message.content,
-        timestamp=format_timestamp(message.created_at),
-    )
-
-
-def chat_message_event(message: Message) -> ChatMessageEvent:
-    payload = room_message_payload(message).model_dump()
-    return ChatMessageEvent(**payload, client_id=message.client_id)
-
-
-def private_message_event(message: DirectMessage) -> PrivateMessageEvent:
-    return PrivateMessageEvent(**private_message_payload(message).model_dump())
 
 
 def room_messages_page(
@@ -76,8 +61,11 @@ def room_messages_page(
             where.append(condition)
             params.append(value)
     order = "ASC" if after is not None else "DESC"
+    # Whether a message has reactions comes with it: most pages have none, and then the page
+    # is this one query (a handshake reads one).
     sql = (
-        f"SELECT m.id, u.{_username}, m.content, m.created_at"
+        f"SELECT m.id, u.{_username}, m.content, m.created_at, m.edited_at, m.deleted_at,"
+        f" EXISTS (SELECT 1 FROM {_reactions} r WHERE r.message_id = m.id)"
         f" FROM {_messages} m JOIN {_users} u ON u.id = m.user_id"
         f" WHERE {' AND '.join(where)} ORDER BY m.id {order} LIMIT %s"
     )
@@ -85,6 +73,7 @@ def room_messages_page(
         cursor.execute(sql, [*params, limit + 1])
         found = cursor.fetchall()
     rows = found[:limit] if after is not None else found[:limit][::-1]
+    reactions = reaction_summaries([row[0] for row in rows if row[6]])
     results = [
         RoomMessage(
             id=id_,
@@ -92,8 +81,11 @@ def room_messages_page(
             user=username,
             message=content,
             timestamp=format_timestamp(aware(created_at)),
+            edited_at=optional_timestamp(edited_at and aware(edited_at)),
+            deleted=deleted_at is not None,
+            reactions=reactions.get(id_, []),
         )
-        for id_, username, content, created_at in rows
+        for id_, username, content, created_at, edited_at, deleted_at, _ in rows
     ]
     return RoomMessagePage(results=results, has_more=len(found) > limit)
 
@@ -117,11 +109,25 @@ def _last_seqs(table: str, key: str, ids: list[int]) -> dict[int, int]:
 
 
 def room_replay(room_id: int, first: int, last: int) -> dict[int, str]:
-    """The room's messages numbered ``first`` to ``last``, as the frames their broadcast was."""
-    messages = Message.objects.select_related("room", "user").filter(
-        room_id=room_id, seq__gte=first, seq__lte=last
+    """What the room's stream numbered ``first`` to ``last``, as frames: its messages (in their
+    current state: a deleted one as its tombstone) and its changes (as they were broadcast)."""
+    messages = list(
+        Message.objects.select_related("room", "user").filter(
+            room_id=room_id, seq__gte=first, seq__lte=last
+        )
     )
-    return {message.seq: chat_message_event(message).to_text() for message in messages}
+    reactions = reaction_summaries([message.id for message in messages])
+    frames = {
+        message.seq: chat_message_event(message, reactions.get(message.id)).to_text()
+        for message in messages
+    }
+    changes = RoomChange.objects.filter(room_id=room_id, seq__gte=first, seq__lte=last)
+    return frames | _logged_frames(changes)
+
+
+def _logged_frames(changes: QuerySet) -> dict[int, str]:
+    # A change of a message deleted since has no frame: its number is skipped.
+    return dict(changes.exclude(frame=None).values_list("seq", "frame"))
 
 
 def mailbox_last_seqs(user_ids: list[int]) -> dict[int, int]:
@@ -134,7 +140,11 @@ def private_replay(user_id: int, first: int, last: int) -> dict[int, str]:
     messages = DirectMessage.objects.select_related("sender", "recipient").filter(
         recipient_id=user_id, recipient_seq__gte=first, recipient_seq__lte=last
     )
-    return {message.recipient_seq: private_message_event(message).to_text() for message in messages}
+    frames = {
+        message.recipient_seq: private_message_event(message).to_text() for message in messages
+    }
+    changes = MailboxChange.objects.filter(user_id=user_id, seq__gte=first, seq__lte=last)
+    return frames | _logged_frames(changes)
 
 
 def private_messages_page(
@@ -163,7 +173,9 @@ def _private_page(
     messages: QuerySet, before: int | None, after: int | None, limit: int
 ) -> PrivateMessagePage:
     columns = ("id", "sender__username", "recipient__username", "content", "created_at")
-    rows, has_more = _page(messages.values_list(*columns), before, after, limit)
+    rows, has_more = _page(
+        messages.values_list(*columns, "edited_at", "deleted_at"), before, after, limit
+    )
     payloads = [
         PrivateMessage(
             id=id_,
@@ -171,8 +183,10 @@ def _private_page(
             to=recipient,
             message=content,
             timestamp=format_timestamp(created_at),
+            edited_at=optional_timestamp(edited_at),
+            deleted=deleted_at is not None,
         )
-        for id_, sender, recipient, content, created_at in rows
+        for id_, sender, recipient, content, created_at, edited_at, deleted_at in rows
     ]
     return PrivateMessagePage(results=payloads, has_more=has_more)
 

@@ -11,8 +11,8 @@ from django.db.models import Q, QuerySet
 
 from chat.delivery.hub import publish_on_commit, room_topic, user_topic
 from chat.errors import EmptyMessage, MessageTooLong, NotAuthenticated, UserNotFound
-from chat.history import chat_message_event, private_message_event
 from chat.models import DirectMessage, Message, Room
+from chat.payloads import chat_message_event, private_message_event
 from chat.store import private_message_insert, room_message_insert
 
 User = AbstractBaseUser | AnonymousUser

@@ -7,8 +7,9 @@ class Room(models.Model):
     name = models.CharField(max_length=64, unique=True)
     admin_only = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
-    # The seq of the room's newest message. Bumping it locks the room's row until the message's
-    # transaction commits, so a room's messages commit in seq (and id) order: see chat/store.py.
+    # The seq of the room's newest message or change (an edit, deletion or reaction: RoomChange).
+    # Bumping it locks the room's row until the transaction commits, so a room's messages and
+    # changes commit in seq order, and its messages in id order too: see chat/store.py.
     last_seq = models.BigIntegerField(default=0, editable=False)
 
     class Meta:
@@ -20,14 +21,17 @@ class Room(models.Model):
 
 class Message(models.Model):
     room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="messages")
-    # 1, 2, 3, ... per room with no holes, in commit order: live delivery uses it to put every
-    # socket's stream in order and to notice (and fill) a gap.
+    # 1, 2, 3, ... per room with no holes, in commit order, shared with the room's changes: live
+    # delivery uses it to put every socket's stream in order and to notice (and fill) a gap.
     seq = models.BigIntegerField(editable=False)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
     content = models.TextField()
     created_at = models.DateTimeField(auto_now_add=True)
     # NULL, not "", for "none": the uniqueness constraint below must ignore messages without one.
     client_id = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
+    edited_at = models.DateTimeField(null=True, blank=True)
+    # A deleted message stays, emptied, as a tombstone: its seq must still be found by a replay.
+    deleted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["id"]
@@ -52,7 +56,8 @@ class Mailbox(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="+"
     )
-    # The recipient_seq of the newest message to the user; see chat/store.py.
+    # The recipient_seq of the newest message to the user, or the seq of the newest change
+    # (MailboxChange) to a private message to or from them; see chat/store.py.
     last_seq = models.BigIntegerField(default=0)
 
     def __str__(self) -> str:
@@ -71,6 +76,8 @@ class DirectMessage(models.Model):
     content = models.TextField()
     created_at = models.DateTimeField(auto_now_add=True)
     client_id = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
+    edited_at = models.DateTimeField(null=True, blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["id"]
@@ -91,6 +98,59 @@ class DirectMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sender} to {self.recipient}: {self.content[:50]}"
+
+
+class Reaction(models.Model):
+    """One user's one emoji on one room message."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="reactions")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    emoji = models.CharField(max_length=32)
+
+    class Meta:
+        # By id: the order in which each emoji, and each of its users, came.
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["message", "user", "emoji"], name="reaction_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.emoji} on {self.message_id}"
+
+
+class RoomChange(models.Model):
+    """An edit, deletion or reaction in a room's numbered stream: ``seq`` shares the room's
+    counter with its messages (chat/store.py), so a live socket gets changes in order with the
+    messages, and a gap is filled with the broadcast ``frame``, as a message's would be."""
+
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="+")
+    seq = models.BigIntegerField()
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="+")
+    # NULL once the message was deleted: a deleted text is not kept, even in its old edits.
+    frame = models.TextField(null=True)  # noqa: DJ001
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["room", "seq"], name="room_change_seq_once")]
+
+    def __str__(self) -> str:
+        return f"change {self.seq} of room {self.room_id} to message {self.message_id}"
+
+
+class MailboxChange(models.Model):
+    """An edit or deletion of a private message in one of its two users' numbered streams."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    seq = models.BigIntegerField()
+    message = models.ForeignKey(DirectMessage, on_delete=models.CASCADE, related_name="+")
+    frame = models.TextField(null=True)  # noqa: DJ001
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "seq"], name="mailbox_change_seq_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"change {self.seq} of {self.user_id}'s mailbox to message {self.message_id}"
 
 
 class RoomReadMarker(models.Model):

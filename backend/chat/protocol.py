@@ -34,6 +34,10 @@ CLOSE_INTERNAL_ERROR = 4500
 ClientId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 # The largest id a message can have (a 64-bit primary key).
 MAX_MESSAGE_ID = 2**63 - 1
+MessageId = Annotated[int, Field(ge=1, le=MAX_MESSAGE_ID)]
+Username = Annotated[str, StringConstraints(min_length=1, max_length=150)]
+# OpenAPI 3.0 (the REST schema) has "nullable", not JSON Schema's null type.
+NullableTimestamp = Annotated[str | None, WithJsonSchema({"type": "string", "nullable": True})]
 
 
 def format_timestamp(moment: datetime) -> str:
@@ -87,10 +91,38 @@ class MarkReadFrame(ClientFrame):
     up to message ``id``."""
 
     type: Literal["mark_read"]
-    id: Annotated[int, Field(ge=1, le=MAX_MESSAGE_ID)]
-    with_: Annotated[str, StringConstraints(min_length=1, max_length=150)] | None = Field(
-        None, alias="with"
-    )
+    id: MessageId
+    with_: Username | None = Field(None, alias="with")
+    client_id: ClientId | None = None
+
+
+class EditMessageFrame(ClientFrame):
+    """Replaces the text of the user's own message ``id``: of the socket's room, or with
+    ``with``, a private message the user sent to that user."""
+
+    type: Literal["edit_message"]
+    id: MessageId
+    message: str
+    with_: Username | None = Field(None, alias="with")
+    client_id: ClientId | None = None
+
+
+class DeleteMessageFrame(ClientFrame):
+    """Deletes message ``id`` (the user's own; staff: any of the room's), leaving a tombstone."""
+
+    type: Literal["delete_message"]
+    id: MessageId
+    with_: Username | None = Field(None, alias="with")
+    client_id: ClientId | None = None
+
+
+class ReactFrame(ClientFrame):
+    """Toggles the user's reaction ``emoji`` on room message ``id``; ``added`` sets it instead."""
+
+    type: Literal["react"]
+    id: MessageId
+    emoji: Annotated[str, StringConstraints(min_length=1, max_length=32)]
+    added: bool | None = None
     client_id: ClientId | None = None
 
 
@@ -101,6 +133,9 @@ CLIENT_FRAMES: dict[str, type[ClientFrame]] = {
     "authenticate": AuthenticateFrame,
     "typing": TypingFrame,
     "mark_read": MarkReadFrame,
+    "edit_message": EditMessageFrame,
+    "delete_message": DeleteMessageFrame,
+    "react": ReactFrame,
 }
 
 # The /pm shortcut's blanks, spelled out so that every client can use exactly this set (Python's
@@ -197,8 +232,18 @@ class ServerEvent(BaseModel):
         return json.dumps({"type": self.type, **self.model_dump(mode="json", by_alias=True)})
 
 
+class ReactionSummary(BaseModel):
+    """One emoji on a message: who added it, in the order they did."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    emoji: str
+    count: int
+    users: list[str]
+
+
 class RoomMessage(BaseModel):
-    """A room message as REST pages and the ``history`` event carry it."""
+    """A room message as REST pages and the ``history`` event carry it. A deleted one is a
+    tombstone: ``deleted``, with no text and no reactions."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     id: int
@@ -206,6 +251,9 @@ class RoomMessage(BaseModel):
     user: str
     message: str
     timestamp: str
+    edited_at: NullableTimestamp = None
+    deleted: bool = False
+    reactions: list[ReactionSummary] = []
 
 
 class PrivateMessage(BaseModel):
@@ -217,6 +265,8 @@ class PrivateMessage(BaseModel):
     to: str
     message: str
     timestamp: str
+    edited_at: NullableTimestamp = None
+    deleted: bool = False
 
 
 class RoomMessagePage(BaseModel):
@@ -234,7 +284,6 @@ class Conversation(BaseModel):
     last_message: PrivateMessage
     # Private messages from ``user`` after the caller's read marker (``last_read_id``).
     unread_count: int
-    # OpenAPI 3.0 (the REST schema) has "nullable", not JSON Schema's null type.
     last_read_id: Annotated[int | None, WithJsonSchema({"type": "integer", "nullable": True})]
 
 
@@ -251,6 +300,9 @@ class HistoryEvent(ServerEvent):
     type: Literal["history"] = "history"
     messages: list[RoomMessage]
     has_more: bool
+    # On resume (after=ID): the first page of what changed since in the messages up to ID.
+    changed: list[RoomMessage] = []
+    changed_more: bool = False
 
 
 class UserJoinEvent(ServerEvent):
@@ -310,6 +362,33 @@ class ReadEvent(ServerEvent):
     id: int
 
 
+class MessageEditedEvent(ServerEvent):
+    """Message ``id`` of ``room`` (None: a private message) now reads ``message``."""
+
+    type: Literal["message_edited"] = "message_edited"
+    id: int
+    room: str | None
+    message: str
+    edited_at: str
+
+
+class MessageDeletedEvent(ServerEvent):
+    type: Literal["message_deleted"] = "message_deleted"
+    id: int
+    room: str | None
+
+
+class ReactionEvent(ServerEvent):
+    """``user`` added (or took away) their ``emoji`` on room message ``id``."""
+
+    type: Literal["reaction"] = "reaction"
+    id: int
+    room: str
+    emoji: str
+    user: str
+    added: bool
+
+
 class AuthenticatedEvent(ServerEvent):
     """The answer to ``authenticate``: the socket now lives until ``expires_at``."""
 
@@ -330,4 +409,7 @@ SERVER_EVENTS: tuple[type[ServerEvent], ...] = (
     AuthenticatedEvent,
     TypingEvent,
     ReadEvent,
+    MessageEditedEvent,
+    MessageDeletedEvent,
+    ReactionEvent,
 )

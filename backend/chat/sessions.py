@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 from accounts.websocket import Credentials, Identity, authenticate
+from chat.changes import room_changes_page
 from chat.delivery.hub import publish, room_topic
 from chat.errors import TooManySockets
 from chat.history import mailbox_last_seqs, room_last_seqs, room_messages_page
@@ -64,7 +65,14 @@ def session_open(*, room: Room, user: User, connection: str, after: int | None) 
     mailbox_seq = mailbox_last_seqs([user.pk]).get(user.pk, 0) if user.is_authenticated else 0
     limit = settings.CHAT["HISTORY_SIZE"] if after is None else settings.CHAT["RESUME_LIMIT"]
     page = room_messages_page(room=room, after=after, limit=limit, up_to_seq=last_seq)
-    history = HistoryEvent(messages=page.results, has_more=page.has_more)
+    # On resume, what changed since in the messages the client holds; later changes come live.
+    changed = None if after is None else room_changes_page(room=room, after=after, limit=limit)
+    history = HistoryEvent(
+        messages=page.results,
+        has_more=page.has_more,
+        changed=changed.results if changed else [],
+        changed_more=changed.has_more if changed else False,
+    )
     return Snapshot(UserListEvent(users=online), history, last_seq, mailbox_seq)
 
 

@@ -6,7 +6,9 @@ skip it for good. Here every insert first bumps its stream's counter (``Room.las
 ``Mailbox.last_seq``): that row lock is held until the insert commits, so the stream's next
 message gets its number, and its id, only after this one committed. Within a stream, numbers and
 ids therefore follow commit order, and numbers have no holes (a refused insert rolls its bump
-back too). Live delivery relies on both (chat/delivery/sequencer.py).
+back too). Live delivery relies on both (chat/delivery/sequencer.py). Edits, deletions and
+reactions take their numbers from the same counters (``room_seq_take``, ``mailbox_seqs_take``),
+so they are in the same order as the messages, in every socket's stream (chat/changes.py).
 
 A private message also locks its sender's mailbox (without bumping it), so that all the private
 messages to *or from* a user commit in id order: the catch-up cursor of
@@ -100,6 +102,28 @@ def private_message_insert(
         client_id=client_id,
         created_at=created_at,
     )
+
+
+def room_seq_take(*, room: Room, user: AbstractBaseUser) -> int:
+    """The room's next seq, for a change (an edit, a deletion, a reaction) made in the current
+    transaction: the room stays locked until it commits, so changes and messages commit in seq
+    order. Raises the refusal when the user may no longer write in the room, as for messages."""
+    with connection.cursor() as cursor:
+        cursor.execute(_NEXT_ROOM_SEQ, [room.pk, user.pk])
+        row = cursor.fetchone()
+    if row is None:
+        raise _room_refusal(room, user)
+    return row[0]
+
+
+def mailbox_seqs_take(user_ids: list[int]) -> dict[int, int]:
+    """The next seq of each user's mailbox, for a change to a private message between them made
+    in the current transaction (locked in user id order, as for sending: no deadlock)."""
+    rows = [(user_id, 1) for user_id in sorted(set(user_ids))]
+    sql = _NEXT_MAILBOX_SEQ.format(rows=", ".join(["(%s, %s)"] * len(rows)))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [value for row in rows for value in row])
+        return dict(cursor.fetchall())
 
 
 def _room_refusal(room: Room, user: AbstractBaseUser) -> Exception:

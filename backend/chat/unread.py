@@ -1,4 +1,5 @@
-"""Unread counts: the messages of others after a user's read markers (chat/reads.py)."""
+"""Unread counts: the messages of others after a user's read markers (chat/reads.py), less the
+deleted ones (tombstones)."""
 
 from django.db.models import Count, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -19,7 +20,7 @@ def room_read_states(user, rooms: list[Room]) -> dict[int, ReadState]:
     )
     marker = RoomReadMarker.objects.filter(user=user, room=OuterRef("room")).values("last_read_id")
     counts = dict(
-        Message.objects.filter(room__in=rooms)
+        Message.objects.filter(room__in=rooms, deleted_at=None)
         .exclude(user=user)
         .filter(id__gt=Coalesce(Subquery(marker), Value(0)))
         .values("room")
@@ -40,7 +41,7 @@ def conversation_read_states(user, other_ids: list[int]) -> dict[int, ReadState]
         "last_read_id"
     )
     counts = dict(
-        DirectMessage.objects.filter(recipient=user, sender__in=other_ids)
+        DirectMessage.objects.filter(recipient=user, sender__in=other_ids, deleted_at=None)
         .filter(id__gt=Coalesce(Subquery(marker), Value(0)))
         .values("sender")
         .annotate(unread=Count("id"))

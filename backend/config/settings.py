@@ -198,6 +198,10 @@ CHAT = {
     "MESSAGE_MAX_LENGTH": env_int("MESSAGE_MAX_LENGTH", 4000, minimum=1),
     "HISTORY_SIZE": env_int("HISTORY_SIZE", 10),
     "RESUME_LIMIT": env_int("RESUME_LIMIT", 100, minimum=1),
+    # Seconds after sending during which its author may edit a message (deleting has no limit).
+    "MESSAGE_EDIT_WINDOW": env_int("MESSAGE_EDIT_WINDOW", 3600, minimum=0),
+    # Distinct emoji a message may carry: bounds what every reader of it is sent.
+    "REACTIONS_PER_MESSAGE": env_int("REACTIONS_PER_MESSAGE", 20, minimum=1),
     "WS_TICKET_LIFETIME": env_int("WS_TICKET_LIFETIME", 30, minimum=1),
     "WS_RATE": env_int("WS_RATE", 10, minimum=1),
     "WS_BURST": env_int("WS_BURST", 20, minimum=1),

@@ -26,6 +26,8 @@ def test_it_returns_both_directions_of_one_conversation(api, alice, conversation
         "to": "bob",
         "message": "d0",
         "timestamp": body["results"][0]["timestamp"],
+        "edited_at": None,
+        "deleted": False,
     }
     assert body["results"][1]["user"] == "bob"
 

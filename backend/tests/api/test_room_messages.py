@@ -20,8 +20,12 @@ def test_without_a_cursor_it_returns_the_newest_page_oldest_first(api, chatter):
     assert [m["id"] for m in body["results"]] == chatter[-5:]
     assert body["has_more"] is True
     first = body["results"][0]
-    assert set(first) == {"id", "room", "user", "message", "timestamp"}
+    assert set(first) == {
+        *("id", "room", "user", "message", "timestamp"),
+        *("edited_at", "deleted", "reactions"),
+    }
     assert first["room"] == "lobby" and first["user"] == "alice"
+    assert (first["edited_at"], first["deleted"], first["reactions"]) == (None, False, [])
 
 
 def test_before_pages_backwards(api, chatter):

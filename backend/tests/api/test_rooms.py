@@ -1,4 +1,5 @@
 import pytest
+from django.test import Client
 
 from chat.models import Room
 from chat.presence import presence_store
@@ -101,3 +102,12 @@ def test_unknown_endpoints_and_methods_answer_json(api, alice):
     wrong_method = api(alice).delete("/api/rooms/")
     assert wrong_method.status_code == 405
     assert wrong_method.json()["code"] == "method_not_allowed"
+
+
+def test_an_unknown_endpoint_answers_json_to_unsafe_methods_too(db):
+    # A browser-style client (CSRF enforced, as for a session) must not get Django's HTML 403.
+    client = Client(enforce_csrf_checks=True)
+    for method in (client.post, client.patch, client.delete):
+        missing = method("/api/rooms/lobby/messages/not-a-number/")
+        assert missing.status_code == 404
+        assert missing.json()["code"] == "not_found"

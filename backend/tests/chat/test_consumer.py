@@ -131,6 +131,8 @@ async def test_private_messages_reach_every_socket_of_the_recipient(alice, bob, 
             "to": "bob",
             "message": "secret",
             "timestamp": delivered["timestamp"],
+            "edited_at": None,
+            "deleted": False,
         }
     assert await DirectMessage.objects.filter(content="secret").acount() == 1
     for socket in (alices, bob_here, bob_elsewhere):

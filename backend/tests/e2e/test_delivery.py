@@ -196,3 +196,46 @@ async def test_a_thousand_sockets_join_one_room_at_once_and_every_one_hears_ever
     async with asyncio.timeout(10):
         while server.get("/api/rooms/crowd/")["online"]:
             await asyncio.sleep(0.2)
+
+
+@pytest.mark.parametrize("server_kind", ["uvicorn"])
+async def test_edits_and_reactions_reach_another_worker_in_order_with_the_messages(start_server):
+    servers = [
+        start_server(ASGI_SERVER=kind, WS_RATE="1000", WS_BURST="1000")
+        for kind in ("uvicorn", "daphne")
+    ]
+    tokens = seed_users(servers[0].database_url, ["writer", "reader"])
+    servers[0].post("/api/rooms/", {"name": "edits"}, tokens["writer"])
+    writer, _ = await open_room(servers[0], "edits", tokens["writer"])
+    reader, _ = await open_room(servers[1], "edits", tokens["reader"])
+    frames: list[dict] = []
+
+    async def read_until(count: int) -> None:
+        while len(frames) < count:
+            frame = json.loads(await reader.recv())
+            if frame["type"] in ("chat_message", "message_edited", "reaction", "message_deleted"):
+                frames.append(frame)
+
+    await writer.send(json.dumps({"message": "first"}))
+    async with asyncio.timeout(10):
+        await read_until(1)
+    first = frames[0]["id"]
+    for n in range(20):
+        await writer.send(json.dumps({"message": f"m{n}"}))
+        await writer.send(json.dumps({"type": "edit_message", "id": first, "message": f"e{n}"}))
+        await writer.send(json.dumps({"type": "react", "id": first, "emoji": "👍"}))
+    await writer.send(json.dumps({"type": "delete_message", "id": first}))
+    async with asyncio.timeout(20):
+        await read_until(1 + 20 * 3 + 1)
+    kinds = [frame["type"] for frame in frames[1:-1]]
+    assert kinds == ["chat_message", "message_edited", "reaction"] * 20
+    assert [frame["message"] for frame in frames if frame["type"] == "message_edited"] == [
+        f"e{n}" for n in range(20)
+    ]
+    assert [frame["added"] for frame in frames if frame["type"] == "reaction"] == [True, False] * 10
+    assert frames[-1] == {"type": "message_deleted", "id": first, "room": "edits"}
+    # A reader resuming from the first message learns of the deletion without replaying it.
+    resumed, history = await open_room(servers[1], "edits", tokens["reader"], after=first)
+    assert [(m["id"], m["deleted"]) for m in history["changed"]] == [(first, True)]
+    for socket in (writer, reader, resumed):
+        await socket.close()
