@@ -1,4 +1,4 @@
-import { test as base, expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { test as base, expect, type Browser, type BrowserContext, type Locator, type Page } from '@playwright/test';
 import { Backend } from './backend';
 
 export { expect };
@@ -92,6 +92,42 @@ export async function say(page: Page, room: string, text: string): Promise<void>
 
 export function messages(page: Page) {
   return page.getByTestId('message');
+}
+
+/** The message whose text holds `text`. */
+export function messageWith(page: Page, text: string) {
+  return messages(page).filter({ hasText: text });
+}
+
+/** One of a message's actions, shown once the pointer is on the message. */
+export async function messageAction(message: Locator, name: 'Add reaction' | 'Edit message' | 'Delete message'): Promise<Locator> {
+  await message.hover();
+  return message.getByRole('button', { name, exact: true });
+}
+
+/**
+ * The same message, found by its id rather than its text: the text goes away while it is being
+ * edited (it is in the editor, not in the page's text) and changes after.
+ */
+export async function pinned(message: Locator): Promise<Locator> {
+  const id = await message.getAttribute('data-id');
+  return message.page().locator(`[data-testid="message"][data-id="${id}"]`);
+}
+
+/** Edit a message in place, by mouse, and wait for the editor to close. */
+export async function editMessage(message: Locator, text: string): Promise<void> {
+  const same = await pinned(message);
+  await (await messageAction(same, 'Edit message')).click();
+  const editor = same.getByRole('textbox', { name: 'Edit message' });
+  await editor.fill(text);
+  await editor.press('Enter');
+  await expect(editor).toHaveCount(0);
+}
+
+/** React to a message with `emoji` from the palette, by mouse. */
+export async function reactTo(message: Locator, emoji: string): Promise<void> {
+  await (await messageAction(message, 'Add reaction')).click();
+  await message.getByRole('menuitemcheckbox', { name: `React with ${emoji}` }).click();
 }
 
 export function onlineList(page: Page) {

@@ -1,13 +1,30 @@
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { FRONTEND_DIR } from './backend';
-import { conversation, conversationLink, enterRoom, expect, messageBox, messages, onlineList, roomLink, say, test } from './fixtures';
+import {
+  conversation,
+  conversationLink,
+  editMessage,
+  enterRoom,
+  expect,
+  messageAction,
+  messageBox,
+  messageWith,
+  messages,
+  onlineList,
+  reactTo,
+  roomLink,
+  say,
+  test,
+} from './fixtures';
 
 const OUT = join(FRONTEND_DIR, '..', 'docs', 'screenshots');
 
 async function shot(page: Page, name: string, { blur = true } = {}): Promise<void> {
   // Blur whatever has focus so no caret or focus ring is frozen into the picture by chance.
   if (blur) await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+  // And no pointer rests on a message, whose actions would show.
+  await page.mouse.move(0, 0);
   await page.screenshot({ path: join(OUT, `${name}.png`) });
 }
 
@@ -45,6 +62,12 @@ test('screenshots of the main screens', async ({ newPerson, backend }) => {
   await say(alice.page, room, '<b>This stays text</b>, no HTML from a message ever reaches the page.');
   await say(bob.page, room, `/pm ${alice.name} Can we move our 1:1 to 3pm?`);
   await expect(messages(alice.page)).toHaveCount(6);
+  // A message edited, and reactions.
+  await editMessage(messageWith(alice.page, 'The agenda is'), 'The agenda is in the usual place, updated this morning.');
+  await reactTo(messageWith(bob.page, 'Morning all!'), '👍');
+  await reactTo(messageWith(carol.page, 'Morning all!'), '👍');
+  await reactTo(messageWith(carol.page, 'Morning all!'), '🎉');
+  await expect(messageWith(alice.page, 'Morning all!').getByRole('button', { name: /^React with 🎉/ })).toBeVisible();
   await expect(onlineList(alice.page).getByRole('button')).toHaveCount(2);
   await expect(conversationLink(alice.page, bob.name)).toHaveAccessibleName(`${bob.name}, 1 unread`);
   await alice.page.getByTestId('private-toast').getByRole('button', { name: 'Dismiss' }).click();
@@ -52,12 +75,21 @@ test('screenshots of the main screens', async ({ newPerson, backend }) => {
   await say(carol.page, room, 'Lunch at 12:30 in #random?');
   await carol.page.goto('/rooms/random');
   await say(carol.page, 'random', 'Lunch at 12:30, anyone?');
+  // Stored before alice asks for the counts.
+  await expect(messageWith(carol.page, 'Lunch at 12:30, anyone?')).toHaveCount(1);
   await refocus(alice.page);
   await expect(roomLink(alice.page, 'random')).toHaveAccessibleName('random, 1 unread');
   await enterRoom(carol.page, room);
   await messageBox(carol.page, room).pressSequentially('Sounds good');
   await expect(alice.page.getByTestId('typing-indicator')).toHaveText('carol is typing…');
   await shot(alice.page, 'room');
+
+  // A message's actions, with the emoji palette open (it holds the focus, so the toolbar stays).
+  const morning = messageWith(alice.page, 'Morning all!');
+  await (await messageAction(morning, 'Add reaction')).click();
+  await expect(morning.getByRole('menu', { name: 'Choose a reaction' })).toBeVisible();
+  await shot(alice.page, 'message-actions', { blur: false });
+  await alice.page.keyboard.press('Escape');
 
   await roomLink(alice.page, 'random').click();
   await expect(messages(alice.page)).toHaveCount(2);

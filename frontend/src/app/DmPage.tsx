@@ -1,4 +1,4 @@
-import { useCallback } from 'react';
+import { useCallback, useMemo } from 'react';
 import { ConversationView } from '@/features/chat';
 import { Link } from '@/shared/router';
 import { conversationBox, useChatSession } from './session/ChatSession';
@@ -6,11 +6,12 @@ import { conversationBox, useChatSession } from './session/ChatSession';
 /** A private conversation, on whichever room socket is open (see session/socketRoom.ts). */
 export function DmPage({ peer }: { peer: string }) {
   const session = useChatSession();
-  const { me, loadConversationPage, markConversationSeen, setDraft, setError, sendPrivate } = session;
+  const { me, loadConversationPage, markConversationSeen, setDraft, setError, sendPrivate, privateActions } = session;
   const box = conversationBox(peer);
   const load = useCallback((older: boolean) => loadConversationPage(peer, older), [peer, loadConversationPage]);
   const seen = useCallback((id: number) => markConversationSeen(peer, id), [peer, markConversationSeen]);
   const changeDraft = useCallback((text: string) => setDraft(box, text), [box, setDraft]);
+  const actions = useMemo(() => privateActions(peer), [peer, privateActions]);
 
   if (me === null) {
     const here = `/dm/${encodeURIComponent(peer)}`;
@@ -32,7 +33,8 @@ export function DmPage({ peer }: { peer: string }) {
       pending={session.pending[box] ?? []}
       draft={session.drafts[box] ?? ''}
       onDraftChange={changeDraft}
-      maxLength={session.maxLength}
+      maxLength={session.limits.maxLength}
+      actions={actions}
       error={session.errors[box] ?? null}
       offline={session.connection.status !== 'open'}
       onLoad={load}

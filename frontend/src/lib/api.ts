@@ -1,19 +1,21 @@
 /** The typed REST client: one function per endpoint of docs/protocol.md. */
 import type { HttpClient } from './http';
-import type {
-  ConversationList,
-  Limits,
-  Me,
-  MessagePage,
-  PageQuery,
-  PrivateMessage,
-  RegisteredUser,
-  Room,
-  RoomDetail,
-  RoomMessage,
-  RoomPage,
-  TokenPair,
-  WsTicket,
+import {
+  privateMessage,
+  roomMessage,
+  type ConversationList,
+  type Limits,
+  type Me,
+  type MessagePage,
+  type PageQuery,
+  type PrivateMessage,
+  type RegisteredUser,
+  type Room,
+  type RoomDetail,
+  type RoomMessage,
+  type RoomPage,
+  type TokenPair,
+  type WsTicket,
 } from './protocol';
 
 export interface Credentials {
@@ -21,10 +23,20 @@ export interface Credentials {
   password: string;
 }
 
+/** A changes page (`/changes/`): `after` is required, `before` pages back through older changes. */
+export interface ChangesQuery {
+  after: number;
+  before?: number;
+  limit?: number;
+}
+
 export function createApi(http: HttpClient) {
   const tokens = http.tokens;
   const room = (name: string) => `/api/rooms/${encodeURIComponent(name)}/`;
   const query = (page: PageQuery) => ({ before: page.before, after: page.after, limit: page.limit });
+  // Pages from an older server lack the fields of edits and reactions: fill them in.
+  const roomPage = (page: MessagePage<RoomMessage>) => ({ ...page, results: page.results.map(roomMessage) });
+  const privatePage = (page: MessagePage<PrivateMessage>) => ({ ...page, results: page.results.map(privateMessage) });
 
   return {
     register: (credentials: Credentials) =>
@@ -80,7 +92,11 @@ export function createApi(http: HttpClient) {
     getRoom: (name: string) => http.request<RoomDetail>(room(name)),
 
     roomMessages: (name: string, page: PageQuery = {}) =>
-      http.request<MessagePage<RoomMessage>>(`${room(name)}messages/`, { query: query(page) }),
+      http.request<MessagePage<RoomMessage>>(`${room(name)}messages/`, { query: query(page) }).then(roomPage),
+
+    /** The room's messages up to `after` edited, deleted or reacted to since, in their current state. */
+    roomChanges: (name: string, page: ChangesQuery) =>
+      http.request<MessagePage<RoomMessage>>(`${room(name)}changes/`, { query: query(page) }).then(roomPage),
 
     markRoomRead: (name: string, id: number) =>
       http.request<void>(`${room(name)}read/`, { method: 'POST', body: { id }, auth: 'required' }),
@@ -92,17 +108,24 @@ export function createApi(http: HttpClient) {
         auth: 'required',
       }),
 
-    listConversations: () => http.request<ConversationList>('/api/dms/', { auth: 'required' }),
+    listConversations: () =>
+      http.request<ConversationList>('/api/dms/', { auth: 'required' }).then((list) => ({
+        results: list.results.map((item) => ({ ...item, last_message: privateMessage(item.last_message) })),
+      })),
 
     /** Every private message to or from me; with `after`, the ones missed while offline. */
     privateMessages: (page: PageQuery = {}) =>
-      http.request<MessagePage<PrivateMessage>>('/api/dms/messages/', { query: query(page), auth: 'required' }),
+      http.request<MessagePage<PrivateMessage>>('/api/dms/messages/', { query: query(page), auth: 'required' }).then(privatePage),
+
+    /** My private messages up to `after` edited or deleted since, in their current state. */
+    privateChanges: (page: ChangesQuery) =>
+      http.request<MessagePage<PrivateMessage>>('/api/dms/changes/', { query: query(page), auth: 'required' }).then(privatePage),
 
     conversationMessages: (username: string, page: PageQuery = {}) =>
       http.request<MessagePage<PrivateMessage>>(`/api/dms/${encodeURIComponent(username)}/messages/`, {
         query: query(page),
         auth: 'required',
-      }),
+      }).then(privatePage),
   };
 }
 

@@ -29,6 +29,7 @@ export function openRoomSocket(
     accessToken: () => api.accessToken(),
     refreshAccess: () => api.refresh(),
     fetchMessagesAfter: (after) => api.roomMessages(room, { after, limit: 100 }),
+    fetchChanges: (after, before) => api.roomChanges(room, { after, before, limit: 100 }),
     ...callbacks,
   });
   socket.start();

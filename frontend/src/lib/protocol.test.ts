@@ -1,4 +1,4 @@
-import { PM_USAGE, parsePmShortcut } from './protocol';
+import { PM_USAGE, parsePmShortcut, parseServerEvent } from './protocol';
 
 describe('parsePmShortcut: the one /pm rule, shared with the server', () => {
   it.each([
@@ -46,5 +46,50 @@ describe('parsePmShortcut: the one /pm rule, shared with the server', () => {
     '\u001c/pm bob hi',
   ])('%j is a room message', (text) => {
     expect(parsePmShortcut(text)).toBeNull();
+  });
+});
+
+describe('parseServerEvent: frames from servers before edits and reactions', () => {
+  const at = '2026-11-24T09:01:09.000000Z';
+  it('fills in never edited, not deleted, no reactions', () => {
+    const old = { id: 1, room: 'lobby', user: 'bob', message: 'hi', timestamp: at };
+    expect(parseServerEvent(JSON.stringify({ type: 'chat_message', ...old, client_id: null }))).toEqual({
+      type: 'chat_message',
+      ...old,
+      client_id: null,
+      edited_at: null,
+      deleted: false,
+      reactions: [],
+    });
+    expect(parseServerEvent(JSON.stringify({ type: 'history', messages: [old], has_more: false }))).toEqual({
+      type: 'history',
+      messages: [{ ...old, edited_at: null, deleted: false, reactions: [] }],
+      has_more: false,
+      changed: [],
+      changed_more: false,
+    });
+    const pm = { id: 7, user: 'bob', to: 'alice', message: 'psst', timestamp: at };
+    expect(parseServerEvent(JSON.stringify({ type: 'private_message', ...pm }))).toEqual({
+      type: 'private_message',
+      ...pm,
+      edited_at: null,
+      deleted: false,
+    });
+  });
+
+  it('keeps the fields a newer server sends', () => {
+    const reactions = [{ emoji: '👍', count: 1, users: ['alice'] }];
+    const current = { id: 1, room: 'lobby', user: 'bob', message: '', timestamp: at, edited_at: at, deleted: true, reactions };
+    expect(parseServerEvent(JSON.stringify({ type: 'chat_message', ...current, client_id: null }))).toMatchObject(current);
+  });
+
+  it('knows the new events', () => {
+    for (const frame of [
+      { type: 'message_edited', id: 1, room: null, message: 'x', edited_at: at },
+      { type: 'message_deleted', id: 1, room: 'lobby' },
+      { type: 'reaction', id: 1, room: 'lobby', emoji: '👍', user: 'bob', added: false },
+    ]) {
+      expect(parseServerEvent(JSON.stringify(frame))).toEqual(frame);
+    }
   });
 });

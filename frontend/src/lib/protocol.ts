@@ -48,22 +48,37 @@ export interface RoomPage {
   results: Room[];
 }
 
-export interface RoomMessage {
-  id: number;
-  room: string;
-  user: string;
-  message: string;
-  timestamp: string;
+/** One emoji on a room message: who reacted with it, in the order they did. */
+export interface Reaction {
+  emoji: string;
+  count: number;
+  users: string[];
 }
 
-export interface PrivateMessage {
+/** What room and private messages share: the text, and what happened to it since it was sent. */
+export interface MessageState {
   id: number;
+  user: string;
+  /** Empty when deleted. */
+  message: string;
+  timestamp: string;
+  /** When the text was last edited, or null. */
+  edited_at: string | null;
+  /** A tombstone: the message was deleted (its id stays, so resume stays consistent). */
+  deleted: boolean;
+}
+
+export interface RoomMessage extends MessageState {
+  room: string;
+  /** In the order each emoji was first added; none on a tombstone. */
+  reactions: Reaction[];
+}
+
+export interface PrivateMessage extends MessageState {
   /** The sender. */
   user: string;
   /** The recipient. */
   to: string;
-  message: string;
-  timestamp: string;
 }
 
 export interface MessagePage<M> {
@@ -90,6 +105,10 @@ export interface Limits {
   frame_max_chars: number;
   ws_rate: number;
   ws_burst: number;
+  /** Seconds after sending during which a message may be edited (absent from older servers). */
+  edit_window?: number;
+  /** Distinct emoji one message may carry (absent from older servers). */
+  reactions_per_message?: number;
 }
 
 export interface PageQuery {
@@ -147,13 +166,42 @@ export interface MarkReadFrame {
   client_id?: string;
 }
 
+/** Replace the text of my message `id`: of the socket's room, or with `with` a private one to that user. */
+export interface EditMessageFrame {
+  type: 'edit_message';
+  id: number;
+  message: string;
+  with?: string;
+  client_id?: string;
+}
+
+/** Delete message `id` (mine, or as staff any of the socket's room); with `with`, a private one. */
+export interface DeleteMessageFrame {
+  type: 'delete_message';
+  id: number;
+  with?: string;
+  client_id?: string;
+}
+
+/** Set (`added: true`) or take away my reaction `emoji` on room message `id`; without `added`, toggle. */
+export interface ReactFrame {
+  type: 'react';
+  id: number;
+  emoji: string;
+  added?: boolean;
+  client_id?: string;
+}
+
 export type ClientFrame =
   | ChatMessageFrame
   | PrivateMessageFrame
   | PingFrame
   | AuthenticateFrame
   | TypingFrame
-  | MarkReadFrame;
+  | MarkReadFrame
+  | EditMessageFrame
+  | DeleteMessageFrame
+  | ReactFrame;
 
 // WebSocket: server -> client ----------------------------------------------------------------------
 
@@ -166,6 +214,10 @@ export interface HistoryEvent {
   type: 'history';
   messages: RoomMessage[];
   has_more: boolean;
+  /** On a resume: the first page of messages up to `after` changed since, in their current state. */
+  changed: RoomMessage[];
+  /** More changed messages than `changed` holds: page them with `GET .../changes/?before=`. */
+  changed_more: boolean;
 }
 
 export interface UserJoinEvent {
@@ -227,6 +279,32 @@ export interface ReadEvent {
   id: number;
 }
 
+/** Message `id` now reads `message`; `room` null: a private message (ids are numbered apart). */
+export interface MessageEditedEvent {
+  type: 'message_edited';
+  id: number;
+  room: string | null;
+  message: string;
+  edited_at: string;
+}
+
+/** Message `id` was deleted: a tombstone from now on. `room` as for `message_edited`. */
+export interface MessageDeletedEvent {
+  type: 'message_deleted';
+  id: number;
+  room: string | null;
+}
+
+/** `user` added or took away their reaction `emoji` on room message `id`. */
+export interface ReactionEvent {
+  type: 'reaction';
+  id: number;
+  room: string;
+  emoji: string;
+  user: string;
+  added: boolean;
+}
+
 export type ServerEvent =
   | UserListEvent
   | HistoryEvent
@@ -239,7 +317,10 @@ export type ServerEvent =
   | PongEvent
   | AuthenticatedEvent
   | TypingEvent
-  | ReadEvent;
+  | ReadEvent
+  | MessageEditedEvent
+  | MessageDeletedEvent
+  | ReactionEvent;
 
 export type ServerEventType = ServerEvent['type'];
 
@@ -257,6 +338,9 @@ const SERVER_EVENT_TYPES = {
   authenticated: true,
   typing: true,
   read: true,
+  message_edited: true,
+  message_deleted: true,
+  reaction: true,
 } as const satisfies Record<ServerEventType, true>;
 
 /**
@@ -274,7 +358,41 @@ export function parseServerEvent(text: unknown): ServerEvent | null {
   if (typeof data !== 'object' || data === null || Array.isArray(data)) return null;
   const type = (data as { type?: unknown }).type;
   if (typeof type !== 'string' || !Object.hasOwn(SERVER_EVENT_TYPES, type)) return null;
-  return data as ServerEvent;
+  return withDefaults(data as ServerEvent);
+}
+
+/**
+ * Servers from before editing and reactions leave their fields out: fill them in, so that the
+ * rest of the client can count on them (never edited, not deleted, no reactions).
+ */
+function withDefaults(event: ServerEvent): ServerEvent {
+  switch (event.type) {
+    case 'history':
+      return {
+        ...event,
+        messages: event.messages.map(roomMessage),
+        changed: (event.changed ?? []).map(roomMessage),
+        changed_more: event.changed_more ?? false,
+      };
+    case 'chat_message':
+      return roomMessage(event);
+    case 'private_message':
+      return privateMessage(event);
+    default:
+      return event;
+  }
+}
+
+// The types say these fields are there; JSON from an older server may still lack them.
+
+/** A room message from any server version, with the fields older ones leave out filled in. */
+export function roomMessage<M extends RoomMessage>(message: M): M {
+  return { ...message, edited_at: message.edited_at ?? null, deleted: message.deleted ?? false, reactions: message.reactions ?? [] };
+}
+
+/** A private message from any server version, with the fields older ones leave out filled in. */
+export function privateMessage<M extends PrivateMessage>(message: M): M {
+  return { ...message, edited_at: message.edited_at ?? null, deleted: message.deleted ?? false };
 }
 
 // Validation rules shared by forms ---------------------------------------------------------------
@@ -317,6 +435,10 @@ export function parsePmShortcut(text: string): PmShortcut | null {
  */
 export function messageLength(text: string): number {
   const pm = parsePmShortcut(text);
-  const body = pm !== null && 'message' in pm ? pm.message : text.replace(EDGE_W, '');
-  return [...body].length;
+  return pm !== null && 'message' in pm ? [...pm.message].length : textLength(text);
+}
+
+/** The length of a text taken as it is (an edit: no `/pm` there), as the server counts it. */
+export function textLength(text: string): number {
+  return [...text.replace(EDGE_W, '')].length;
 }

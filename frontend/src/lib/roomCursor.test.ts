@@ -3,7 +3,7 @@ import type { RoomMessage } from './protocol';
 import { RoomCursor } from './roomCursor';
 
 function message(id: number): RoomMessage {
-  return { id, room: 'lobby', user: 'bob', message: `message ${id}`, timestamp: '2026-11-24T09:00:00.000000Z' };
+  return { id, room: 'lobby', user: 'bob', message: `message ${id}`, timestamp: '2026-11-24T09:00:00.000000Z', edited_at: null, deleted: false, reactions: [] };
 }
 
 const ids = (messages: readonly RoomMessage[]) => messages.map((m) => m.id);

@@ -4,7 +4,8 @@ import type { AccessToken } from './tokens';
 import { RESUME, RoomSocket, type ConnectionState, type RoomEventHandlers, type RoomSocketOptions } from './socket';
 
 function message(id: number, user = 'bob', text = `message ${id}`): RoomMessage {
-  return { id, room: 'lobby', user, message: text, timestamp: `2026-11-24T09:00:${String(id % 60).padStart(2, '0')}.000000Z` };
+  const timestamp = `2026-11-24T09:00:${String(id % 60).padStart(2, '0')}.000000Z`;
+  return { id, room: 'lobby', user, message: text, timestamp, edited_at: null, deleted: false, reactions: [] };
 }
 
 function chat(id: number, clientId: string | null = null, user = 'bob') {
@@ -27,6 +28,9 @@ function setup(overrides: Partial<RoomSocketOptions> = {}) {
     authenticated: vi.fn(),
     typing: vi.fn(),
     read: vi.fn(),
+    message_edited: vi.fn(),
+    message_deleted: vi.fn(),
+    reaction: vi.fn(),
   } satisfies RoomEventHandlers;
   let tickets = 0;
   let ids = 0;
@@ -75,7 +79,7 @@ describe('RoomSocket connecting', () => {
     t.greet([message(1), message(2)], true);
     expect(t.handlers.user_list).toHaveBeenCalledWith({ type: 'user_list', users: ['alice'] });
     expect(t.handlers.history).toHaveBeenCalledWith(
-      { type: 'history', messages: [message(1), message(2)], has_more: true },
+      { type: 'history', messages: [message(1), message(2)], has_more: true, changed: [], changed_more: false },
       { resumed: false },
     );
     expect(t.socket.getState()).toEqual({ status: 'open' });
@@ -226,7 +230,8 @@ describe('RoomSocket resume and de-duplication', () => {
     expect(t.last().params.get('after')).toBe('3');
     t.greet([message(3), message(4)]);
     expect(t.handlers.history).toHaveBeenLastCalledWith(
-      { type: 'history', messages: [message(4)], has_more: false },
+      // The repeated message comes as a change: its current state.
+      { type: 'history', messages: [message(4)], has_more: false, changed: [message(3)], changed_more: false },
       { resumed: true },
     );
     t.last().receive(chat(4));
@@ -247,7 +252,7 @@ describe('RoomSocket resume and de-duplication', () => {
     expect(t.last().params.get('after')).toBe('2');
     t.greet([message(3)]);
     expect(t.handlers.history).toHaveBeenLastCalledWith(
-      { type: 'history', messages: [message(3)], has_more: false },
+      { type: 'history', messages: [message(3)], has_more: false, changed: [], changed_more: false },
       { resumed: true },
     );
   });
@@ -462,7 +467,7 @@ describe('RoomSocket REST catch-up', () => {
     // That resume fills the gap, live messages included: the ones already shown are not repeated.
     t.greet([message(103), message(500), message(501), message(502)]);
     expect(t.handlers.history).toHaveBeenLastCalledWith(
-      { type: 'history', messages: [message(103), message(502)], has_more: false },
+      { type: 'history', messages: [message(103), message(502)], has_more: false, changed: [message(500), message(501)], changed_more: false },
       { resumed: true },
     );
     t.last().serverClose(1006);
@@ -804,5 +809,81 @@ describe('RoomSocket credential renewal', () => {
     await vi.advanceTimersByTimeAsync(60_000);
     expect(t.refreshAccess).not.toHaveBeenCalled();
     expect(t.authenticates()).toEqual([]);
+  });
+});
+
+describe('RoomSocket edits, deletes and reactions', () => {
+  async function opened() {
+    const t = setup();
+    t.socket.start();
+    await t.settle();
+    t.greet([message(1, 'alice')]);
+    return t;
+  }
+
+  it('sends an edit with a client_id and settles it when the edit comes back', async () => {
+    const t = await opened();
+    const edited = t.socket.act({ type: 'edit_message', id: 1, message: 'better' });
+    expect(t.last().sentOfType('edit_message')).toEqual([{ type: 'edit_message', id: 1, message: 'better', client_id: 'c-1' }]);
+    const event = { type: 'message_edited', id: 1, room: 'lobby', message: 'better', edited_at: '2026-11-24T09:30:00.000000Z' };
+    t.last().receive(event);
+    await expect(edited).resolves.toBeUndefined();
+    expect(t.handlers.message_edited).toHaveBeenCalledWith(event);
+  });
+
+  it('rejects a refused action with its code, without calling the error handler', async () => {
+    const t = await opened();
+    const reacted = t.socket.act({ type: 'react', id: 1, emoji: '👍', added: true });
+    t.last().receive({ type: 'error', code: 'too_many_reactions', message: 'Too many.', client_id: 'c-1' });
+    await expect(reacted).rejects.toMatchObject({ code: 'too_many_reactions' });
+    expect(t.handlers.error).not.toHaveBeenCalled();
+  });
+
+  it('refuses at once while not open, and says to try again when the connection drops first', async () => {
+    const t = await opened();
+    const deleting = t.socket.act({ type: 'delete_message', id: 1, with: 'bob' });
+    t.last().serverClose(1006);
+    await expect(deleting).rejects.toMatchObject({ code: 'connection_lost' });
+    await expect(t.socket.act({ type: 'delete_message', id: 1 })).rejects.toMatchObject({ code: 'offline' });
+  });
+
+  it('passes reactions and deletes on', async () => {
+    const t = await opened();
+    t.last().receive({ type: 'reaction', id: 1, room: 'lobby', emoji: '🎉', user: 'bob', added: true });
+    t.last().receive({ type: 'message_deleted', id: 1, room: 'lobby' });
+    expect(t.handlers.reaction).toHaveBeenCalledTimes(1);
+    expect(t.handlers.message_deleted).toHaveBeenCalledWith({ type: 'message_deleted', id: 1, room: 'lobby' });
+  });
+});
+
+describe('RoomSocket changes after a resume', () => {
+  const edited = (id: number) => ({ ...message(id), message: `edited ${id}`, edited_at: '2026-11-24T09:30:00.000000Z' });
+
+  it("pages the rest of a resume's changes from the after= it was opened with", async () => {
+    const fetchChanges = vi.fn(async () => ({ results: [edited(2)], has_more: false }));
+    const t = setup({ fetchChanges });
+    t.socket.start();
+    await t.settle();
+    t.greet([message(1), message(2), message(3), message(4)]);
+    t.last().serverClose(1006);
+    await vi.advanceTimersByTimeAsync(500);
+    t.last().open();
+    t.last().receive({ type: 'history', messages: [message(5)], has_more: false, changed: [edited(3)], changed_more: true });
+    await t.settle();
+    expect(fetchChanges).toHaveBeenCalledWith(4, 3);
+    expect(t.handlers.history).toHaveBeenLastCalledWith(
+      { type: 'history', messages: [], has_more: false, changed: [edited(2)], changed_more: false },
+      { resumed: true },
+    );
+  });
+
+  it('takes a frame from a server without changes as having none', async () => {
+    const fetchChanges = vi.fn();
+    const t = setup({ fetchChanges });
+    t.socket.start();
+    await t.settle();
+    t.greet([message(1)]);
+    expect(t.handlers.history).toHaveBeenLastCalledWith(expect.objectContaining({ changed: [], changed_more: false }), { resumed: false });
+    expect(fetchChanges).not.toHaveBeenCalled();
   });
 });

@@ -4,13 +4,16 @@
  * It owns everything about the connection and nothing about the screen: a fresh ticket before every
  * connect, reconnection with backoff, resume with `after=` and the de-duplication that goes with it
  * (`RoomCursor`, `CatchUp`), the outbox that makes a send survive a dropped connection (`Outbox`),
- * the ping keep-alive, control frames (typing, read markers) sent only while open, the renewal
- * of the socket's credential before it expires (`CredentialRenewal`), and the
- * dispatch of every server event to one typed handler per event type.
+ * the ping keep-alive, control frames (typing, read markers) sent only while open, edits,
+ * deletes and reactions and their answers (`PendingActions`), the changes a resume missed
+ * (`ChangesCatchUp`), the renewal of the socket's credential before it expires
+ * (`CredentialRenewal`), and the dispatch of every server event to one typed handler per event type.
  */
+import { OFFLINE, PendingActions, type ActionFrame } from './actions';
 import { DEFAULT_BACKOFF, backoffDelay, type BackoffPolicy } from './backoff';
 import { BoundedSet } from './boundedSet';
 import { CatchUp } from './catchUp';
+import { ChangesCatchUp } from './changesCatchUp';
 import { Outbox, type OutboxEntry, type OutgoingFrame } from './outbox';
 import {
   parseServerEvent,
@@ -19,10 +22,13 @@ import {
   type ErrorEvent,
   type HistoryEvent,
   type MarkReadFrame,
+  type MessageDeletedEvent,
+  type MessageEditedEvent,
   type MessagePage,
   type PongEvent,
   type PrivateMessageDeliveredEvent,
   type PrivateMessageEvent,
+  type ReactionEvent,
   type ReadEvent,
   type RoomMessage,
   type ServerEvent,
@@ -36,7 +42,7 @@ import { CredentialRenewal } from './renewal';
 import { RoomCursor } from './roomCursor';
 import type { AccessToken } from './tokens';
 
-export type { OutboxEntry, OutgoingFrame };
+export type { ActionFrame, OutboxEntry, OutgoingFrame };
 
 /** One handler per server event type; the compiler makes sure none is missing. */
 export interface RoomEventHandlers {
@@ -44,7 +50,8 @@ export interface RoomEventHandlers {
   /**
    * `resumed`: the messages follow ones already seen (a reconnect with `after=`, or a REST page
    * that fills the rest of the gap), so `has_more` speaks of newer messages, not older ones.
-   * Messages already seen are removed before this is called.
+   * Messages already seen are removed before this is called and go to `changed` instead, with
+   * the resume's changes and their REST pages: the current state of messages held already.
    */
   history(event: HistoryEvent, meta: { resumed: boolean }): void;
   user_join(event: UserJoinEvent): void;
@@ -63,6 +70,10 @@ export interface RoomEventHandlers {
   authenticated(event: AuthenticatedEvent): void;
   typing(event: TypingEvent): void;
   read(event: ReadEvent): void;
+  /** `room` null: a private message's. */
+  message_edited(event: MessageEditedEvent): void;
+  message_deleted(event: MessageDeletedEvent): void;
+  reaction(event: ReactionEvent): void;
 }
 
 /** Frames that say something about the person's state, not a message: sent now or not at all. */
@@ -107,6 +118,8 @@ export interface RoomSocketOptions {
   refreshAccess?: () => Promise<boolean>;
   /** REST catch-up when a resume `history` says more messages are waiting. */
   fetchMessagesAfter?: (after: number) => Promise<MessagePage<RoomMessage>>;
+  /** REST pages of a resume's changes, when its `history` says more than it carried changed. */
+  fetchChanges?: (after: number, before: number) => Promise<MessagePage<RoomMessage>>;
   onStateChange?: (state: ConnectionState) => void;
   onOutboxChange?: (entries: readonly OutboxEntry[]) => void;
   createWebSocket?: WebSocketFactory;
@@ -169,6 +182,8 @@ export class RoomSocket {
   private readonly controlIds = new BoundedSet<string>(CONTROL_IDS_LIMIT);
   /** Null without `fetchMessagesAfter`: a gap then waits for the next resume. */
   private readonly catchUp: CatchUp | null;
+  private readonly changesCatchUp: ChangesCatchUp | null;
+  private readonly actions = new PendingActions();
 
   private readonly outbox: Outbox;
 
@@ -221,8 +236,16 @@ export class RoomSocket {
       ? new CatchUp({
           cursor: this.cursor,
           fetchAfter,
-          onPage: (fresh, hasMore) =>
-            this.options.handlers.history({ type: 'history', messages: fresh, has_more: hasMore }, { resumed: true }),
+          onPage: (fresh, hasMore) => this.resumedHistory({ messages: fresh, has_more: hasMore }),
+          backoff: this.options.backoff,
+          random: this.options.random,
+        })
+      : null;
+    const fetchChanges = this.options.fetchChanges;
+    this.changesCatchUp = fetchChanges
+      ? new ChangesCatchUp({
+          fetchChanges,
+          onPage: (changed, more) => this.resumedHistory({ changed, changed_more: more }),
           backoff: this.options.backoff,
           random: this.options.random,
         })
@@ -252,6 +275,8 @@ export class RoomSocket {
     globalThis.removeEventListener?.('online', this.handleOnline);
     this.clearTimers();
     this.catchUp?.stop();
+    this.changesCatchUp?.stop();
+    this.actions.dropped();
     this.renewal.close();
     this.outbox.dispose();
     const ws = this.ws;
@@ -300,6 +325,20 @@ export class RoomSocket {
     return true;
   }
 
+  /**
+   * Edit, delete or react now, on the open socket. Resolves when the server did it (for a
+   * reaction that changed nothing, never); rejects with `ActionRefused` when it refuses, when
+   * the socket is not open, or when the connection drops before an edit or delete was answered.
+   * Never queued: the person sees the refusal and decides (each of them is safe to repeat).
+   */
+  act(frame: ActionFrame): Promise<void> {
+    if (!this.isOpen() || this.ws === null) return Promise.reject(OFFLINE);
+    const clientId = this.options.newClientId();
+    const answered = this.actions.add(clientId, frame);
+    this.ws.send(JSON.stringify({ ...frame, client_id: clientId }));
+    return answered;
+  }
+
   getState(): ConnectionState {
     return this.state;
   }
@@ -338,14 +377,16 @@ export class RoomSocket {
       return;
     }
     this.ws = ws;
-    const resumed = this.synced;
+    // The cursor may move before this socket's history arrives (a catch-up still running):
+    // its changes are those since the `after` it was opened with.
+    const resumedFrom = this.synced ? this.cursor.after : null;
     ws.onopen = () => {
       if (ws === this.ws) this.handleOpen(ws);
     };
     ws.onmessage = (event) => {
       if (ws !== this.ws) return;
       const parsed = parseServerEvent(event.data);
-      if (parsed) this.dispatch(parsed, resumed);
+      if (parsed) this.dispatch(parsed, resumedFrom);
     };
     ws.onclose = (event) => {
       if (ws === this.ws) void this.handleClose(event.code);
@@ -437,6 +478,7 @@ export class RoomSocket {
       }
     }
     this.outbox.detach();
+    this.actions.dropped();
     this.renewal.close();
     this.pingId = null;
   }
@@ -480,19 +522,17 @@ export class RoomSocket {
 
   // Dispatch --------------------------------------------------------------------------------------
 
-  /** The one switch over server events: protocol bookkeeping first, then the feature's handler. */
-  private dispatch(event: ServerEvent, resumed: boolean): void {
+  /**
+   * The one switch over server events: protocol bookkeeping first, then the feature's handler.
+   * `resumedFrom`: the `after=` the socket was opened with, or null for a first connect.
+   */
+  private dispatch(event: ServerEvent, resumedFrom: number | null): void {
     const handlers = this.options.handlers;
     switch (event.type) {
       case 'user_list':
         return handlers.user_list(event);
-      case 'history': {
-        this.synced = true;
-        const fresh = this.cursor.history(event.messages, { resumed, hasMore: event.has_more });
-        handlers.history({ ...event, messages: fresh }, { resumed });
-        this.catchUp?.start();
-        return;
-      }
+      case 'history':
+        return this.history(event, resumedFrom);
       case 'user_join':
         return handlers.user_join(event);
       case 'user_leave':
@@ -523,6 +563,15 @@ export class RoomSocket {
         return handlers.typing(event);
       case 'read':
         return handlers.read(event);
+      case 'message_edited':
+        this.actions.applied(event);
+        return handlers.message_edited(event);
+      case 'message_deleted':
+        this.actions.applied(event);
+        return handlers.message_deleted(event);
+      case 'reaction':
+        this.actions.applied(event);
+        return handlers.reaction(event);
       default: {
         const unhandled: never = event;
         return unhandled;
@@ -530,7 +579,28 @@ export class RoomSocket {
     }
   }
 
+  private history(event: HistoryEvent, resumedFrom: number | null): void {
+    const resumed = resumedFrom !== null;
+    this.synced = true;
+    const fresh = this.cursor.history(event.messages, { resumed, hasMore: event.has_more });
+    // Messages held already, which a resume repeats when a gap was open: their current state
+    // may hold edits the closed socket missed (its changes only reach up to `after`).
+    const repeated = event.messages.filter((message) => !fresh.includes(message));
+    this.options.handlers.history({ ...event, messages: fresh, changed: [...event.changed, ...repeated] }, { resumed });
+    this.catchUp?.start();
+    if (resumed) this.changesCatchUp?.start(resumedFrom, event.changed, event.changed_more);
+  }
+
+  /** A REST page of a resume: new messages, or the current state of changed ones. */
+  private resumedHistory(page: Partial<Omit<HistoryEvent, 'type'>>): void {
+    this.options.handlers.history(
+      { type: 'history', messages: [], has_more: false, changed: [], changed_more: false, ...page },
+      { resumed: true },
+    );
+  }
+
   private handleErrorEvent(event: ErrorEvent): void {
+    if (this.actions.refused(event)) return;
     if (this.handleOwnFrameRefused(event)) return;
     const entry = this.outbox.get(event.client_id);
     if (entry && event.code === 'rate_limited') {

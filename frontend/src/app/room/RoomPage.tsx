@@ -101,6 +101,7 @@ export function RoomPage({ room, peopleOpen, onTogglePeople }: RoomPageProps) {
             onLoadOlder={session.loadOlder}
             emptyText={timeline.loaded ? 'No messages yet. Say hello!' : 'Loading messages…'}
             onSeen={me === null ? undefined : session.markRoomSeen}
+            actions={session.roomActions ?? undefined}
           />
           <TypingIndicator users={session.typing} />
           {me !== null ? (
@@ -110,7 +111,7 @@ export function RoomPage({ room, peopleOpen, onTogglePeople }: RoomPageProps) {
               hint="/pm name text writes privately."
               value={session.drafts[box] ?? ''}
               onChange={changeDraft}
-              maxLength={session.maxLength}
+              maxLength={session.limits.maxLength}
               error={session.errors[box] ?? null}
               offline={connection.status !== 'open'}
               onSend={sendToRoom}

@@ -5,7 +5,7 @@
  */
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { useAuth } from '@/features/auth';
-import { useConversations, useMessageLimit, useTimeline, useTyping } from '@/features/chat';
+import { useConversations, useLimits, useTimeline, useTyping } from '@/features/chat';
 import { usePresence } from '@/features/presence';
 import { useRoomEntry, useRooms } from '@/features/rooms';
 import { api, openRoomSocket, type RoomSocket } from '@/lib/client';
@@ -15,6 +15,7 @@ import { Throttle } from '@/lib/throttle';
 import { routeEvents } from './routeEvents';
 import { readStoredRoom, socketRoomFor, storeRoom, type Place } from './socketRoom';
 import { pageTitle, roomUnreadCounts, sumCounts } from './unread';
+import { useMessageActions } from './useMessageActions';
 import { useSending } from './useSending';
 
 export { conversationBox, roomBox } from './useSending';
@@ -35,7 +36,7 @@ function useChatSessionState(place: Place) {
   const me = auth.user?.username ?? null;
   const isStaff = auth.user?.is_staff ?? false;
   const rooms = useRooms();
-  const maxLength = useMessageLimit();
+  const limits = useLimits();
 
   // The room last opened in this tab, unless the person lost it since (4403).
   const [lastRoom, setLastRoom] = useState<string | null>(null);
@@ -115,6 +116,7 @@ function useChatSessionState(place: Place) {
     onRoomSend: useCallback(() => typingThrottle.reset(), [typingThrottle]),
   });
   const { refused, delivered, takeOver, handOver } = sending;
+  const { roomActions, privateActions } = useMessageActions({ socket, me, isStaff, limits });
 
   const ready = entry.status === 'ready';
   useEffect(() => {
@@ -255,7 +257,9 @@ function useChatSessionState(place: Place) {
   return {
     me,
     isStaff,
-    maxLength,
+    limits,
+    roomActions,
+    privateActions,
     rooms,
     roomUnread,
     conversationUnread,

@@ -9,10 +9,16 @@ function targets(): SessionEventTargets & { calls: string[] } {
   return {
     calls,
     me: 'alice',
-    timeline: { history: record('history'), roomMessage: record('roomMessage') },
+    timeline: {
+      history: record('history'),
+      roomMessage: record('roomMessage'),
+      edited: record('roomEdited'),
+      deleted: record('roomDeleted'),
+      reaction: record('reaction'),
+    },
     presence: { reset: record('reset'), join: record('join'), leave: record('leave') },
     typing: { typing: record('typing'), stopped: record('stopped') },
-    conversations: { live: record('live'), read: record('conversationRead') },
+    conversations: { live: record('live'), read: record('conversationRead'), edited: record('privateEdited'), deleted: record('privateDeleted') },
     reads: { read: record('read') },
     sending: { delivered: record('delivered'), refused: record('refused') },
     notices: { privateMessage: record('notice') },
@@ -33,7 +39,7 @@ describe('routeEvents', () => {
 
   it('puts a private message in its conversation only, never in the room timeline', () => {
     const t = targets();
-    const pm = { id: 7, user: 'bob', to: 'alice', message: 'psst', timestamp: at };
+    const pm = { id: 7, user: 'bob', to: 'alice', message: 'psst', timestamp: at, edited_at: null, deleted: false };
     const event = { type: 'private_message' as const, ...pm };
     routeEvents(t).private_message(event);
     expect(t.calls).toEqual([`live ${JSON.stringify([event, 'alice'])}`, `notice ${JSON.stringify([event])}`]);
@@ -49,7 +55,7 @@ describe('routeEvents', () => {
       timestamp: at,
       client_id: 'c-1',
     });
-    const expected = { id: 7, user: 'alice', to: 'bob', message: 'see you at 5', timestamp: at };
+    const expected = { id: 7, user: 'alice', to: 'bob', message: 'see you at 5', timestamp: at, edited_at: null, deleted: false };
     expect(t.calls).toEqual([`live ${JSON.stringify([expected, 'alice'])}`, 'delivered ["c-1","bob"]']);
   });
 
@@ -58,10 +64,30 @@ describe('routeEvents', () => {
     const handlers = routeEvents(t);
     handlers.typing({ type: 'typing', user: 'alice' });
     handlers.typing({ type: 'typing', user: 'bob' });
-    handlers.chat_message({ type: 'chat_message', id: 1, room: 'lobby', user: 'bob', message: 'hi', timestamp: at, client_id: null }, { own: false });
+    handlers.chat_message(
+      { type: 'chat_message', id: 1, room: 'lobby', user: 'bob', message: 'hi', timestamp: at, edited_at: null, deleted: false, reactions: [], client_id: null },
+      { own: false },
+    );
     expect(t.calls[0]).toBe('typing ["bob"]');
     expect(t.calls[1]).toBe('stopped ["bob"]');
     expect(t.calls).toHaveLength(3);
+  });
+
+  it('sends a change to the room timeline or to the conversations, by its room', () => {
+    const t = targets();
+    const handlers = routeEvents(t);
+    handlers.message_edited({ type: 'message_edited', id: 3, room: 'lobby', message: 'new', edited_at: at });
+    handlers.message_edited({ type: 'message_edited', id: 3, room: null, message: 'new', edited_at: at });
+    handlers.message_deleted({ type: 'message_deleted', id: 4, room: 'lobby' });
+    handlers.message_deleted({ type: 'message_deleted', id: 4, room: null });
+    handlers.reaction({ type: 'reaction', id: 5, room: 'lobby', emoji: '👍', user: 'bob', added: true });
+    expect(t.calls.map((call) => call.split(' ')[0])).toEqual(['roomEdited', 'privateEdited', 'roomDeleted', 'privateDeleted', 'reaction']);
+  });
+
+  it("passes a history's changes to the timeline", () => {
+    const t = targets();
+    routeEvents(t).history({ type: 'history', messages: [], has_more: false, changed: [], changed_more: false }, { resumed: true });
+    expect(t.calls).toEqual(['history [[],{"hasMore":false,"resumed":true,"changed":[]}]']);
   });
 
   it('passes read markers on', () => {

@@ -7,6 +7,8 @@ const pm = (id: number, user: string, to: string): PrivateMessage => ({
   to,
   message: `pm ${id}`,
   timestamp: `2026-11-24T09:00:${String(id).padStart(2, '0')}.000000Z`,
+  edited_at: null,
+  deleted: false,
 });
 
 const listed = (user: string, last: PrivateMessage, unread = 0, lastReadId: number | null = null): Conversation => ({
@@ -94,5 +96,40 @@ describe('newestPrivateId', () => {
     let state = conversationsReducer(EMPTY_CONVERSATIONS, { type: 'live', peer: 'bob', message: pm(7, 'bob', 'alice') });
     state = conversationsReducer(state, { type: 'live', peer: 'carol', message: pm(3, 'alice', 'carol') });
     expect(newestPrivateId(state)).toBe(7);
+  });
+});
+
+describe('conversationsReducer: edits and deletes', () => {
+  const at = '2026-11-24T10:00:00.000000Z';
+  function two() {
+    let state = conversationsReducer(EMPTY_CONVERSATIONS, { type: 'live', peer: 'bob', message: pm(7, 'bob', 'alice') });
+    state = conversationsReducer(state, { type: 'live', peer: 'carol', message: pm(3, 'alice', 'carol') });
+    return state;
+  }
+
+  it('finds the message in whichever conversation holds it', () => {
+    let state = conversationsReducer(two(), { type: 'edited', event: { id: 3, message: 'fixed', edited_at: at } });
+    expect(state.byPeer.carol?.messages[0]).toMatchObject({ message: 'fixed', edited_at: at });
+    state = conversationsReducer(state, { type: 'deleted', id: 7 });
+    expect(state.byPeer.bob?.messages[0]).toMatchObject({ message: '', deleted: true });
+  });
+
+  it('ignores a change to a message it does not hold', () => {
+    const state = two();
+    expect(conversationsReducer(state, { type: 'deleted', id: 99 })).toBe(state);
+    expect(conversationsReducer(state, { type: 'changed', messages: [{ ...pm(98, 'bob', 'alice'), deleted: true }] })).toBe(state);
+  });
+
+  it("applies a reconnect's changes, keeping a tombstone one", () => {
+    let state = conversationsReducer(two(), { type: 'deleted', id: 7 });
+    state = conversationsReducer(state, {
+      type: 'changed',
+      messages: [
+        { ...pm(7, 'bob', 'alice'), message: 'edited before the delete', edited_at: at },
+        { ...pm(3, 'alice', 'carol'), message: 'edited while away', edited_at: at },
+      ],
+    });
+    expect(state.byPeer.bob?.messages[0]).toMatchObject({ deleted: true, message: '' });
+    expect(state.byPeer.carol?.messages[0]).toMatchObject({ message: 'edited while away' });
   });
 });

@@ -3,7 +3,8 @@
  * each one is read. The unread count is the server's (`GET /api/dms/`) plus what arrives live,
  * and is counted here exactly wherever the messages after the read marker are all loaded.
  */
-import type { Conversation, PrivateMessage } from '@/lib/protocol';
+import type { Conversation, MessageEditedEvent, PrivateMessage } from '@/lib/protocol';
+import { tombstone, updateById, withCurrentStates, withEdit } from './messageChanges';
 
 export interface ConversationState {
   peer: string;
@@ -34,7 +35,11 @@ export type ConversationsAction =
   | { type: 'page_failed'; peer: string; error: string }
   | { type: 'live'; peer: string; message: PrivateMessage }
   /** The marker moved (here, in another tab): read up to `id`. */
-  | { type: 'read'; peer: string; id: number };
+  | { type: 'read'; peer: string; id: number }
+  | { type: 'edited'; event: Pick<MessageEditedEvent, 'id' | 'message' | 'edited_at'> }
+  | { type: 'deleted'; id: number }
+  /** The current state of messages that may be held (a reconnect's changes). */
+  | { type: 'changed'; messages: readonly PrivateMessage[] };
 
 function blank(peer: string): ConversationState {
   return { peer, messages: [], loaded: false, hasOlder: false, loading: false, error: null, unread: 0, lastReadId: 0 };
@@ -142,7 +147,26 @@ export function conversationsReducer(state: ConversationsState, action: Conversa
       );
     case 'read':
       return update(state, action.peer, (c) => withRead(c, action.id));
+    case 'edited':
+      return everywhere(state, (messages) => updateById(messages, action.event.id, (held) => withEdit(held, action.event)));
+    case 'deleted':
+      return everywhere(state, (messages) => updateById(messages, action.id, tombstone));
+    case 'changed':
+      return everywhere(state, (messages) => withCurrentStates(messages, action.messages));
   }
+}
+
+/** A change to held messages, wherever they are: an event about a private message names no conversation. */
+function everywhere(
+  state: ConversationsState,
+  change: (messages: readonly PrivateMessage[]) => readonly PrivateMessage[],
+): ConversationsState {
+  let byPeer = state.byPeer;
+  for (const [peer, conversation] of Object.entries(state.byPeer)) {
+    const messages = change(conversation.messages);
+    if (messages !== conversation.messages) byPeer = { ...byPeer, [peer]: { ...conversation, messages } };
+  }
+  return byPeer === state.byPeer ? state : { ...state, byPeer };
 }
 
 /** The largest private message id known: where a reconnect's catch-up starts (0: none yet). */

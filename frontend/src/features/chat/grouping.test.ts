@@ -5,14 +5,15 @@ let id = 0;
 /** A message at a local time ("YYYY-MM-DDTHH:MM"), so the days are the test machine's days. */
 function item(user: string, local: string): TimelineItem {
   id += 1;
-  return { key: `room:${id}`, id, user, text: `text ${id}`, timestamp: new Date(local).toISOString() };
+  const timestamp = new Date(local).toISOString();
+  return { key: `room:${id}`, id, user, message: `text ${id}`, timestamp, edited_at: null, deleted: false, reactions: [] };
 }
 
 const now = new Date('2026-11-24T15:00');
 
 function layout(items: TimelineItem[]): string[] {
   return timelineRows(items, now).map((row) =>
-    row.type === 'day' ? `-- ${row.label}` : `${row.first ? row.item.user : '   '} ${row.item.text}`,
+    row.type === 'day' ? `-- ${row.label}` : `${row.first ? row.item.user : '   '} ${row.item.message}`,
   );
 }
 

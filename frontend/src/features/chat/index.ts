@@ -1,7 +1,9 @@
 export { useTimeline, type TimelineActions } from './hooks/useTimeline';
 export { useConversations, type ConversationActions } from './hooks/useConversations';
 export { useTyping, type TypingActions } from './hooks/useTyping';
-export { useMessageLimit } from './hooks/useMessageLimit';
+export { useLimits, type ClientLimits } from './hooks/useLimits';
+export type { MessageActions } from './messageActions';
+export { EDIT_TOO_LATE } from './messageRules';
 export { MessageList } from './components/MessageList';
 export { Composer } from './components/Composer';
 export { ConnectionBanner } from './components/ConnectionBanner';

@@ -2,15 +2,13 @@
  * A room's timeline: its messages in order, each once. Private messages never enter it: they live
  * in their conversations, live and after a reload alike.
  */
-import type { PrivateMessage, RoomMessage } from '@/lib/protocol';
+import type { MessageEditedEvent, MessageState, PrivateMessage, Reaction, ReactionEvent, RoomMessage } from '@/lib/protocol';
+import { tombstone, updateById, withCurrentStates, withEdit, withReaction } from './messageChanges';
 
-/** One message as a list shows it, room or private. */
-export interface TimelineItem {
+/** One message as a list shows it, room or private (which never has reactions). */
+export interface TimelineItem extends MessageState {
   key: string;
-  id: number;
-  user: string;
-  text: string;
-  timestamp: string;
+  reactions: readonly Reaction[];
 }
 
 export interface TimelineState {
@@ -35,19 +33,28 @@ export const EMPTY_TIMELINE: TimelineState = {
 };
 
 export type TimelineAction = { room: string } & (
-  | { type: 'history'; messages: readonly RoomMessage[]; hasMore: boolean; resumed: boolean }
+  /** `changed`: the current state of messages held already. */
+  | { type: 'history'; messages: readonly RoomMessage[]; changed: readonly RoomMessage[]; hasMore: boolean; resumed: boolean }
   | { type: 'older_loading' }
   | { type: 'older_loaded'; messages: readonly RoomMessage[]; hasMore: boolean }
   | { type: 'older_failed'; error: string }
   | { type: 'room_message'; message: RoomMessage }
+  | { type: 'edited'; event: Pick<MessageEditedEvent, 'id' | 'message' | 'edited_at'> }
+  | { type: 'deleted'; id: number }
+  | { type: 'reaction'; event: Pick<ReactionEvent, 'id' | 'emoji' | 'user' | 'added'> }
 );
 
+function item(key: string, message: MessageState, reactions: readonly Reaction[]): TimelineItem {
+  const { id, user, message: text, timestamp, edited_at, deleted } = message;
+  return { key, id, user, message: text, timestamp, edited_at, deleted, reactions };
+}
+
 export function roomItem(message: RoomMessage): TimelineItem {
-  return { key: `room:${message.id}`, id: message.id, user: message.user, text: message.message, timestamp: message.timestamp };
+  return item(`room:${message.id}`, message, message.reactions);
 }
 
 export function privateItem(message: PrivateMessage): TimelineItem {
-  return { key: `private:${message.id}`, id: message.id, user: message.user, text: message.message, timestamp: message.timestamp };
+  return item(`private:${message.id}`, message, []);
 }
 
 /** Add items, dropping any whose key is already there; ids give the order (they follow commits). */
@@ -75,7 +82,7 @@ export function timelineReducer(state: TimelineState, action: TimelineAction): T
     case 'history':
       return {
         ...state,
-        items: mergeItems(state.items, action.messages.map(roomItem)),
+        items: withCurrentStates(mergeItems(state.items, action.messages.map(roomItem)), action.changed.map(roomItem)),
         // After a resume `has_more` is about newer messages; the older side has not changed.
         hasOlder: action.resumed ? state.hasOlder : action.hasMore,
         loaded: true,
@@ -93,5 +100,19 @@ export function timelineReducer(state: TimelineState, action: TimelineAction): T
       return { ...state, loadingOlder: false, olderError: action.error };
     case 'room_message':
       return { ...state, items: mergeItems(state.items, [roomItem(action.message)]) };
+    case 'edited':
+      return withItem(state, action.event.id, (held) => withEdit(held, action.event));
+    case 'deleted':
+      return withItem(state, action.id, tombstone);
+    case 'reaction':
+      return withItem(state, action.event.id, (held) => {
+        const reactions = held.deleted ? held.reactions : withReaction(held.reactions, action.event);
+        return reactions === held.reactions ? held : { ...held, reactions };
+      });
   }
+}
+
+function withItem(state: TimelineState, id: number, change: (held: TimelineItem) => TimelineItem): TimelineState {
+  const items = updateById(state.items, id, change);
+  return items === state.items ? state : { ...state, items };
 }

@@ -1,5 +1,6 @@
 import { useId, useRef, type FormEvent, type KeyboardEvent } from 'react';
 import { messageLength } from '@/lib/protocol';
+import { lengthCheck } from './lengthCheck';
 
 export interface ComposerProps {
   label: string;
@@ -19,18 +20,13 @@ export interface ComposerProps {
   onDismissError(): void;
 }
 
-/** The counter shows from this share of the limit on. */
-const COUNTER_FROM = 0.9;
-const numbers = new Intl.NumberFormat();
-
 /** The message box: Enter sends, Shift+Enter starts a new line; nothing past the server's limit. */
 export function Composer(props: ComposerProps) {
   const { label, placeholder, hint, value, onChange, maxLength, error, offline, onSend, onDismissError } = props;
   const input = useRef<HTMLTextAreaElement>(null);
   const id = useId();
 
-  const length = maxLength === null ? 0 : messageLength(value);
-  const over = maxLength !== null && length > maxLength;
+  const { over, counter } = lengthCheck(maxLength === null ? 0 : messageLength(value), maxLength);
   const blank = value.trim() === '';
 
   const send = () => {
@@ -51,12 +47,6 @@ export function Composer(props: ComposerProps) {
     }
   };
 
-  const counter =
-    maxLength !== null && length >= Math.floor(maxLength * COUNTER_FROM)
-      ? `${numbers.format(length)} / ${numbers.format(maxLength)} characters${
-          over ? `: ${numbers.format(length - maxLength)} too many` : ''
-        }`
-      : null;
   const describedBy = [`${id}-hint`, `${id}-counter`, `${id}-error`].join(' ');
 
   return (

@@ -1,5 +1,6 @@
 import { useEffect, useMemo } from 'react';
 import type { ConversationState } from '../conversations';
+import type { MessageActions } from '../messageActions';
 import { privateItem } from '../timeline';
 import { Composer } from './Composer';
 import { Avatar, type PendingMessage } from './MessageItem';
@@ -20,12 +21,13 @@ export interface ConversationViewProps {
   onDismissError(): void;
   /** The newest message on screen: read up to there. */
   onSeen(id: number): void;
+  actions: MessageActions;
 }
 
 /** A private conversation, backed by the DM history endpoint and fed live by the open socket. */
 export function ConversationView(props: ConversationViewProps) {
   const { peer, me, conversation, pending, draft, onDraftChange, maxLength, error, offline } = props;
-  const { onLoad, onSend, onDismissError, onSeen } = props;
+  const { onLoad, onSend, onDismissError, onSeen, actions } = props;
   const loaded = conversation?.loaded ?? false;
 
   useEffect(() => {
@@ -58,6 +60,7 @@ export function ConversationView(props: ConversationViewProps) {
         onLoadOlder={loadOlder}
         emptyText={loaded ? `No private messages with ${peer} yet. Only the two of you see what is written here.` : 'Loading…'}
         onSeen={onSeen}
+        actions={actions}
       />
       <Composer
         label={`Private message to ${peer}`}

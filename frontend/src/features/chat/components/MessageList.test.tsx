@@ -5,7 +5,7 @@ import { MessageList } from './MessageList';
 
 const at = (minute: number) => new Date(2026, 10, 24, 9, minute).toISOString();
 const message = (id: number, user: string, minute: number, text = `message ${id}`) =>
-  roomItem({ id, room: 'lobby', user, message: text, timestamp: at(minute) });
+  roomItem({ id, room: 'lobby', user, message: text, timestamp: at(minute), edited_at: null, deleted: false, reactions: [] });
 
 type Props = Parameters<typeof MessageList>[0];
 

@@ -1,5 +1,7 @@
 import { memo, useEffect, useLayoutEffect, useMemo, useRef, useState, type RefObject, type UIEvent } from 'react';
+import { useNow } from '@/shared/hooks';
 import { timelineRows } from '../grouping';
+import type { MessageActions } from '../messageActions';
 import type { TimelineItem } from '../timeline';
 import { MessageItem, PendingItem, type PendingMessage } from './MessageItem';
 
@@ -16,10 +18,15 @@ export interface MessageListProps {
   emptyText?: string;
   /** The newest message on screen, while the page is visible: the reader has seen up to `id`. */
   onSeen?(id: number): void;
+  /** What the reader may do to the messages (edit, delete, react); absent: nothing. */
+  actions?: MessageActions;
 }
 
 const NEAR_BOTTOM_PX = 80;
 const NEAR_TOP_PX = 40;
+
+/** How often the list looks again at whose edit window has closed. */
+const EDIT_WINDOW_TICK_MS = 30_000;
 
 /** On screen enough to count as read: half of it, or half the view for a tall one. */
 function onScreen(entry: IntersectionObserverEntry): boolean {
@@ -35,7 +42,8 @@ function onScreen(entry: IntersectionObserverEntry): boolean {
  * older messages" button, for keyboards and screen readers).
  */
 export const MessageList = memo(function MessageList(props: MessageListProps) {
-  const { items, pending, me, label, hasOlder, loadingOlder, olderError, onLoadOlder, emptyText, onSeen } = props;
+  const { items, pending, me, label, hasOlder, loadingOlder, olderError, onLoadOlder, emptyText, onSeen, actions } = props;
+  const now = useNow(EDIT_WINDOW_TICK_MS);
   const scroller = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
   const previous = useRef({ firstKey: undefined as string | undefined, height: 0, pending: 0 });
@@ -109,7 +117,7 @@ export const MessageList = memo(function MessageList(props: MessageListProps) {
                 <span>{row.label}</span>
               </li>
             ) : (
-              <MessageItem key={row.key} item={row.item} me={me} first={row.first} />
+              <MessageItem key={row.key} item={row.item} me={me} first={row.first} actions={actions} now={now} />
             ),
           )}
           {pending.map((entry) => (

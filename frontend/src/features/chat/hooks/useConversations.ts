@@ -1,7 +1,8 @@
 import { useCallback, useLayoutEffect, useMemo, useReducer, useRef } from 'react';
 import { api } from '@/lib/client';
 import { describeError } from '@/lib/http';
-import type { PrivateMessage } from '@/lib/protocol';
+import { olderChangesBefore } from '@/lib/changesCatchUp';
+import type { MessageDeletedEvent, MessageEditedEvent, PrivateMessage } from '@/lib/protocol';
 import {
   EMPTY_CONVERSATIONS,
   conversationsReducer,
@@ -18,6 +19,9 @@ export interface ConversationActions {
   live(message: PrivateMessage, me: string): void;
   /** The conversation with `peer` is read up to `id` (here or in another tab). */
   read(peer: string, id: number): void;
+  /** A private message was edited (by me, in any tab, or by the other person). */
+  edited(event: MessageEditedEvent): void;
+  deleted(event: MessageDeletedEvent): void;
 }
 
 /**
@@ -52,6 +56,8 @@ export function useConversations() {
         // Read up to a message this tab never loaded: only the server can count what is left.
         if (!exact) loadList();
       },
+      edited: (event) => dispatch({ type: 'edited', event }),
+      deleted: (event) => dispatch({ type: 'deleted', id: event.id }),
     }),
     [loadList],
   );
@@ -70,19 +76,28 @@ export function useConversations() {
 
   /**
    * Private messages are not replayed on a socket, so after a reconnect fetch every one newer than
-   * the newest already known (`GET /api/dms/messages/?after=`). It must run before `loadList`,
-   * whose latest messages would move that starting point past the ones missed.
+   * the newest already known (`GET /api/dms/messages/?after=`), then what changed in the ones held
+   * (`GET /api/dms/changes/?after=`, from the same point: changes are counted from where the
+   * stream was, and the messages fetched come in their current state). It must run before
+   * `loadList`, whose latest messages would move that starting point past the ones missed.
    */
   const catchUp = useCallback(
     async (me: string) => {
-      let after = newestPrivateId(latest.current);
-      if (after === 0) return; // Nothing seen yet: the list and the pages load what exists.
-      for (;;) {
+      const held = newestPrivateId(latest.current);
+      if (held === 0) return; // Nothing seen yet: the list and the pages load what exists.
+      for (let after = held; ; ) {
         const page = await api.privateMessages({ after, limit: CATCH_UP_PAGE });
         for (const message of page.results) actions.live(message, me);
         const last = page.results.at(-1);
-        if (!page.has_more || last === undefined) return;
+        if (!page.has_more || last === undefined) break;
         after = last.id;
+      }
+      for (let before: number | undefined; ; ) {
+        const page = await api.privateChanges({ after: held, before, limit: CATCH_UP_PAGE });
+        dispatch({ type: 'changed', messages: page.results });
+        const older = olderChangesBefore(page, before);
+        if (older === null) return;
+        before = older;
       }
     },
     [actions],

@@ -1,12 +1,19 @@
 import { useCallback, useLayoutEffect, useMemo, useReducer, useRef } from 'react';
 import { api } from '@/lib/client';
 import { describeError } from '@/lib/http';
-import type { RoomMessage } from '@/lib/protocol';
+import type { MessageDeletedEvent, MessageEditedEvent, ReactionEvent, RoomMessage } from '@/lib/protocol';
 import { EMPTY_TIMELINE, timelineReducer, type TimelineState } from '../timeline';
 
+/** A change to a room message (a private one's `room` is null). */
+type InRoom<E extends { room: string | null }> = E & { room: string };
+
 export interface TimelineActions {
-  history(messages: readonly RoomMessage[], meta: { hasMore: boolean; resumed: boolean }): void;
+  /** `changed`: the current state of messages held already (a resume's changes). */
+  history(messages: readonly RoomMessage[], meta: { hasMore: boolean; resumed: boolean; changed: readonly RoomMessage[] }): void;
   roomMessage(message: RoomMessage): void;
+  edited(event: InRoom<MessageEditedEvent>): void;
+  deleted(event: InRoom<MessageDeletedEvent>): void;
+  reaction(event: ReactionEvent): void;
 }
 
 const OLDER_PAGE_SIZE = 50;
@@ -30,8 +37,13 @@ export function useTimeline(room: string | null): {
   const actions = useMemo<TimelineActions>(() => {
     const target = room ?? '';
     return {
-      history: (messages, { hasMore, resumed }) => dispatch({ room: target, type: 'history', messages, hasMore, resumed }),
+      history: (messages, { hasMore, resumed, changed }) =>
+        dispatch({ room: target, type: 'history', messages, changed, hasMore, resumed }),
       roomMessage: (message) => dispatch({ room: target, type: 'room_message', message }),
+      // The event names its room: one of a room left behind is dropped by the reducer.
+      edited: (event) => dispatch({ room: event.room, type: 'edited', event }),
+      deleted: (event) => dispatch({ room: event.room, type: 'deleted', id: event.id }),
+      reaction: (event) => dispatch({ room: event.room, type: 'reaction', event }),
     };
   }, [room]);
 
