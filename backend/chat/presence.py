@@ -5,6 +5,9 @@ one live entry there. With Redis, every entry carries an expiry that its process
 on a timer; when a process dies its entries stop being renewed, expire, and a sweep (run by one
 process at a time) announces those users as gone. Without Redis there is one process, so a
 plain in-memory map is enough.
+
+A socket's slot (chat/slots.py) is taken and given back with its entry, in the same round trip:
+a handshake and a close each cost one. Anonymous sockets have a slot but no entry.
 """
 
 import threading
@@ -12,27 +15,56 @@ import time
 from abc import ABC, abstractmethod
 from collections import defaultdict
 from functools import cache
+from typing import NamedTuple
 
 import redis
 from django.conf import settings
 
 from chat.delivery.broker import shared_redis
+from chat.slots import (
+    CLAIM_FUNCTION,
+    MemorySocketSlots,
+    RedisSocketSlots,
+    Slot,
+    socket_slots,
+)
 
 Connection = tuple[int, str, str]  # (room id, username, connection id)
+
+
+class Entered(NamedTuple):
+    # The user's first live connection in the room (never for an anonymous socket).
+    first: bool
+    # The usernames online in the room afterwards, sorted.
+    online: list[str]
 
 
 class PresenceStore(ABC):
     def join(self, room_id: int, username: str, connection: str) -> bool:
         """Add a connection; True when it is the user's first live one in the room."""
-        return self.enter(room_id, username, connection)[0]
+        return self.enter(room_id, username, connection).first
 
     @abstractmethod
-    def enter(self, room_id: int, username: str, connection: str) -> tuple[bool, list[str]]:
-        """``join``, and the usernames online in the room afterwards, sorted: one round trip."""
+    def enter(
+        self,
+        room_id: int,
+        username: str | None,
+        connection: str,
+        *,
+        slot: Slot | None = None,
+        limit: int = 0,
+    ) -> Entered | None:
+        """``join``, and who is online afterwards, in one round trip; ``username`` None for an
+        anonymous socket, which only reads who is online. With ``slot`` its slot is taken first,
+        in the same round trip: None when its owner already holds ``limit``, and nothing else
+        was done."""
 
     @abstractmethod
-    def leave(self, room_id: int, username: str, connection: str) -> bool:
-        """Remove a connection; True when it was the user's last live one in the room."""
+    def leave(
+        self, room_id: int, username: str | None, connection: str, *, slot: Slot | None = None
+    ) -> bool:
+        """Remove a connection, and give back ``slot``; True when it was the user's last live
+        one in the room."""
 
     @abstractmethod
     def online(self, room_id: int) -> list[str]:
@@ -42,8 +74,9 @@ class PresenceStore(ABC):
     def online_counts(self, room_ids: list[int]) -> dict[int, int]:
         """How many users are online in each room."""
 
-    def renew(self, connections: list[Connection]) -> list[Connection]:
-        """Push the expiry of live connections forward; returns those that were swept meanwhile."""
+    def renew(self, connections: list[Connection], slots: list[Slot] = ()) -> list[Connection]:
+        """Push the expiry of live connections and slots forward; returns the connections that
+        were swept meanwhile."""
         return []
 
     def sweep(self) -> list[tuple[int, str]]:
@@ -52,17 +85,36 @@ class PresenceStore(ABC):
 
 
 class MemoryPresenceStore(PresenceStore):
-    def __init__(self) -> None:
+    def __init__(self, slots: MemorySocketSlots | None = None) -> None:
         self._lock = threading.Lock()
         self._rooms: dict[int, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+        self._slots = slots or MemorySocketSlots()
 
-    def enter(self, room_id: int, username: str, connection: str) -> tuple[bool, list[str]]:
+    def enter(
+        self,
+        room_id: int,
+        username: str | None,
+        connection: str,
+        *,
+        slot: Slot | None = None,
+        limit: int = 0,
+    ) -> Entered | None:
+        if slot is not None and not self._slots.claim(slot, limit):
+            return None
         with self._lock:
+            if username is None:
+                return Entered(False, sorted(self._rooms.get(room_id, {})))
             connections = self._rooms[room_id][username]
             connections.add(connection)
-            return len(connections) == 1, sorted(self._rooms[room_id])
+            return Entered(len(connections) == 1, sorted(self._rooms[room_id]))
 
-    def leave(self, room_id: int, username: str, connection: str) -> bool:
+    def leave(
+        self, room_id: int, username: str | None, connection: str, *, slot: Slot | None = None
+    ) -> bool:
+        if slot is not None:
+            self._slots.release(slot)
+        if username is None:
+            return False
         with self._lock:
             users = self._rooms[room_id]
             connections = users.get(username)
@@ -83,9 +135,15 @@ class MemoryPresenceStore(PresenceStore):
             return {room_id: len(self._rooms.get(room_id, {})) for room_id in room_ids}
 
 
-# An entry is "username\nconnection" (see _entry).
-_JOIN = """
+# KEYS: the room's entries, the set of rooms with entries, and with a slot its owner's slots.
+# ARGV: the entry ("username\nconnection", see _entry; empty for an anonymous socket), its
+# expiry, now, the user's prefix, the room id, then the slot's claim arguments (chat/slots.py).
+_ENTER = (
+    CLAIM_FUNCTION
+    + """
+if KEYS[3] and not claim(KEYS[3], unpack(ARGV, 6)) then return {0} end
 local live = redis.call('ZRANGEBYSCORE', KEYS[1], ARGV[3], '+inf')
+if ARGV[1] == '' then return {1, 0, live} end
 local prefix = ARGV[4]
 local first = 1
 for _, m in ipairs(live) do
@@ -93,11 +151,15 @@ for _, m in ipairs(live) do
 end
 redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
 redis.call('SADD', KEYS[2], ARGV[5])
-return {first, live}
+return {1, first, live}
 """
+)
 
+# KEYS: the room's entries, and with a slot its owner's slots. ARGV: the entry (empty for an
+# anonymous socket), now, the user's prefix, the slot's connection.
 _LEAVE = """
-if redis.call('ZREM', KEYS[1], ARGV[1]) == 0 then return 0 end
+if KEYS[2] then redis.call('ZREM', KEYS[2], ARGV[4]) end
+if ARGV[1] == '' or redis.call('ZREM', KEYS[1], ARGV[1]) == 0 then return 0 end
 local live = redis.call('ZRANGEBYSCORE', KEYS[1], ARGV[2], '+inf')
 local prefix = ARGV[3]
 for _, m in ipairs(live) do
@@ -134,36 +196,75 @@ def _owner(username: str) -> str:
     return f"{username}\n"
 
 
+def _entry_and_owner(username: str | None, connection: str) -> tuple[str, str]:
+    """The scripts' arguments for a socket's entry: empty for an anonymous socket (none)."""
+    if username is None:
+        return "", ""
+    return _entry(username, connection), _owner(username)
+
+
 def _username(entry: str) -> str:
     return entry.partition("\n")[0]
 
 
 class RedisPresenceStore(PresenceStore):
     def __init__(
-        self, client: redis.Redis, *, ttl: int, sweep_interval: int, prefix: str = "presence"
+        self,
+        client: redis.Redis,
+        *,
+        ttl: int,
+        sweep_interval: int,
+        prefix: str = "presence",
+        slots: RedisSocketSlots | None = None,
     ) -> None:
         self._redis = client
         self._ttl = ttl
         self._sweep_interval = sweep_interval
         self._prefix = prefix
         self._rooms_key = f"{prefix}:rooms"
-        self._join = self._redis.register_script(_JOIN)
+        self._slots = slots or RedisSocketSlots(client, ttl=ttl, prefix=f"{prefix}:sockets")
+        self._enter = self._redis.register_script(_ENTER)
         self._leave = self._redis.register_script(_LEAVE)
         self._sweep = self._redis.register_script(_SWEEP)
 
     def _key(self, room_id: int) -> str:
         return f"{self._prefix}:room:{room_id}"
 
-    def enter(self, room_id: int, username: str, connection: str) -> tuple[bool, list[str]]:
+    def enter(
+        self,
+        room_id: int,
+        username: str | None,
+        connection: str,
+        *,
+        slot: Slot | None = None,
+        limit: int = 0,
+    ) -> Entered | None:
         now = time.time()
         keys = [self._key(room_id), self._rooms_key]
-        args = [_entry(username, connection), now + self._ttl, now, _owner(username), room_id]
-        first, live = self._join(keys=keys, args=args)
-        return bool(first), sorted({username, *(_username(entry) for entry in live)})
+        entry, owner = _entry_and_owner(username, connection)
+        args = [entry, now + self._ttl, now, owner, room_id]
+        if slot is not None:
+            slot_key, claim_args = self._slots.claim_args(slot, limit, now)
+            keys.append(slot_key)
+            args += claim_args
+        admitted, *rest = self._enter(keys=keys, args=args)
+        if not admitted:
+            return None
+        first, live = rest
+        online = {_username(entry) for entry in live}
+        if username is not None:
+            online.add(username)
+        return Entered(bool(first), sorted(online))
 
-    def leave(self, room_id: int, username: str, connection: str) -> bool:
-        args = [_entry(username, connection), time.time(), _owner(username)]
-        return bool(self._leave(keys=[self._key(room_id)], args=args))
+    def leave(
+        self, room_id: int, username: str | None, connection: str, *, slot: Slot | None = None
+    ) -> bool:
+        entry, owner = _entry_and_owner(username, connection)
+        keys = [self._key(room_id)]
+        if slot is not None:
+            keys.append(self._slots.key(slot[0]))
+        args = [entry, time.time(), owner, connection]
+        return bool(self._leave(keys=keys, args=args))
 
     def online(self, room_id: int) -> list[str]:
         entries = self._redis.zrangebyscore(self._key(room_id), time.time(), "+inf")
@@ -180,15 +281,17 @@ class RedisPresenceStore(PresenceStore):
             for room_id, entries in zip(room_ids, results, strict=True)
         }
 
-    def renew(self, connections: list[Connection]) -> list[Connection]:
-        if not connections:
+    def renew(self, connections: list[Connection], slots: list[Slot] = ()) -> list[Connection]:
+        if not connections and not slots:
             return []
         expiry = time.time() + self._ttl
         pipe = self._redis.pipeline(transaction=False)
         for room_id, username, connection in connections:
             # XX: never resurrect an entry the sweep removed; CH: 0 tells us it was missing.
             pipe.zadd(self._key(room_id), {_entry(username, connection): expiry}, xx=True, ch=True)
-        changed = pipe.execute()
+        # A slot is put back if it went missing (Redis lost its data): its socket still holds it.
+        self._slots.renew(pipe, slots)
+        changed = pipe.execute()[: len(connections)]
         return [conn for conn, count in zip(connections, changed, strict=True) if not count]
 
     def sweep(self) -> list[tuple[int, str]]:
@@ -213,5 +316,6 @@ def presence_store() -> PresenceStore:
             shared_redis(),
             ttl=chat["PRESENCE_TTL"],
             sweep_interval=chat["PRESENCE_SWEEP_INTERVAL"],
+            slots=socket_slots(),
         )
-    return MemoryPresenceStore()
+    return MemoryPresenceStore(slots=socket_slots())

@@ -7,17 +7,17 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import connection as database
 
 from accounts.websocket import Credentials, Identity, authenticate
-from chat.changes import room_changes_page
 from chat.delivery.hub import publish, room_topic
 from chat.errors import TooManySockets
-from chat.history import mailbox_last_seqs, room_last_seqs, room_messages_page
-from chat.models import Room
+from chat.history import room_messages_page
+from chat.models import Mailbox, Room
 from chat.presence import Connection, presence_store
 from chat.protocol import HistoryEvent, UserJoinEvent, UserLeaveEvent, UserListEvent
 from chat.rooms import room_for
-from chat.slots import Slot, socket_slots
+from chat.slots import Slot
 from chat.threads import in_thread
 
 logger = logging.getLogger(__name__)
@@ -40,64 +40,83 @@ class Snapshot(NamedTuple):
 def socket_identify(
     *, credentials: Credentials, room_name: str, connection: str, address: str | None
 ) -> tuple[Identity, Room]:
-    """Who a new socket is and which room it opens, checked in that order (4401 before 4403),
-    then its slot taken (4429): the user's, or for an anonymous socket its address's."""
+    """Who a new socket is and which room it opens, checked in that order (4401 before 4403).
+    Its slot (4429) is taken last, in the same round trip as its presence entry (session_open):
+    here it is only named, since an anonymous socket's is its address's."""
     identity = authenticate(credentials)
     room = room_for(user=identity.user, name=room_name)
-    slot, limit = socket_slot(identity.user, connection, address)
-    if not socket_slots().claim(slot, limit):
-        raise TooManySockets()
-    keeper.track_slot(slot)
+    _awaiting_slot[connection] = socket_slot(identity.user, connection, address)
     return identity, room
 
 
+# The slot (and its owner's limit) of each socket identified but not yet opened, by connection.
+_awaiting_slot: dict[str, tuple[Slot, int]] = {}
+
+
 def socket_slot(user: User, connection: str, address: str | None) -> tuple[Slot, int]:
+    """The socket's slot, and how many its owner may hold: the user's, or for an anonymous
+    socket its address's."""
     if user.is_authenticated:
         return (f"user:{user.pk}", connection), settings.CHAT["WS_SOCKETS_PER_USER"]
     return (f"address:{address}", connection), settings.CHAT["WS_SOCKETS_PER_ADDRESS"]
 
 
 def session_open(*, room: Room, user: User, connection: str, after: int | None) -> Snapshot:
-    """Called once the socket hears the room's broadcasts: announce it, then read the snapshot,
-    so that a change after the read arrives live and one before it is in the snapshot."""
+    """Called once the socket hears the room's broadcasts: take its slot and announce it, then
+    read the snapshot, so that a change after the read arrives live and one before it is in the
+    snapshot. Raises TooManySockets, having announced nothing, when its owner holds the limit."""
     online = presence_enter(room=room, user=user, connection=connection)
-    last_seq = room_last_seqs([room.pk]).get(room.pk, 0)
-    mailbox_seq = mailbox_last_seqs([user.pk]).get(user.pk, 0) if user.is_authenticated else 0
+    last_seq, mailbox_seq = snapshot_positions(room=room, user=user)
     limit = settings.CHAT["HISTORY_SIZE"] if after is None else settings.CHAT["RESUME_LIMIT"]
     page = room_messages_page(room=room, after=after, limit=limit, up_to_seq=last_seq)
-    # On resume, what changed since in the messages the client holds; later changes come live.
-    changed = None if after is None else room_changes_page(room=room, after=after, limit=limit)
-    history = HistoryEvent(
-        messages=page.results,
-        has_more=page.has_more,
-        changed=changed.results if changed else [],
-        changed_more=changed.has_more if changed else False,
-    )
+    history = HistoryEvent(messages=page.results, has_more=page.has_more)
     return Snapshot(UserListEvent(users=online), history, last_seq, mailbox_seq)
 
 
 def presence_enter(*, room: Room, user: User, connection: str) -> list[str]:
-    """Puts an authenticated socket into the room's presence; returns who is online now."""
-    if not user.is_authenticated:
-        return presence_store().online(room.pk)
-    first, online = presence_store().enter(room.pk, user.username, connection)
-    if first:
+    """Takes the socket's slot and, for a user, puts it into the room's presence: one round
+    trip (chat/presence.py). Returns who is online now."""
+    slot, limit = _awaiting_slot.pop(connection)
+    username = user.username if user.is_authenticated else None
+    entered = presence_store().enter(room.pk, username, connection, slot=slot, limit=limit)
+    if entered is None:
+        raise TooManySockets()
+    keeper.track_slot(slot)
+    if username is not None:
+        keeper.track((room.pk, username, connection))
+    if entered.first:
         # The joining socket hears this too, but drops it: it names itself as the origin.
-        publish(room_topic(room.pk), UserJoinEvent(user=user.username), origin=connection)
-    keeper.track((room.pk, user.username, connection))
-    return online
+        publish(room_topic(room.pk), UserJoinEvent(user=username), origin=connection)
+    return entered.online
+
+
+_POSITIONS = (
+    f"SELECT (SELECT last_seq FROM {Room._meta.db_table} WHERE id = %s),"
+    f" (SELECT last_seq FROM {Mailbox._meta.db_table} WHERE user_id = %s)"
+)
+
+
+def snapshot_positions(*, room: Room, user: User) -> tuple[int, int]:
+    """The room's last seq and the user's mailbox position (0 for anonymous sockets), read in
+    one statement, so at one moment (plain SQL, chat/rows.py: every handshake reads them)."""
+    with database.cursor() as cursor:
+        cursor.execute(_POSITIONS, [room.pk, user.pk if user.is_authenticated else None])
+        room_seq, mailbox_seq = cursor.fetchone()
+    return room_seq or 0, mailbox_seq or 0
 
 
 def session_close(*, room: Room, user: User, connection: str, address: str | None) -> None:
-    """Called when a socket that was identified closes: gives back its slot, leaves presence."""
+    """Called when a socket that was identified closes: gives back its slot and leaves presence,
+    in one round trip. A socket refused its slot holds none, and giving it back is a no-op."""
     slot, _ = socket_slot(user, connection, address)
+    username = user.username if user.is_authenticated else None
+    _awaiting_slot.pop(connection, None)  # closed before it opened
     keeper.forget_slot(slot)
-    if user.is_authenticated:
-        keeper.forget((room.pk, user.username, connection))
+    if username is not None:
+        keeper.forget((room.pk, username, connection))
     # No longer renewed from here on: what fails below (Redis away) expires by itself.
-    socket_slots().release(slot)
-    if user.is_authenticated and presence_store().leave(room.pk, user.username, connection):
-        publish(room_topic(room.pk), UserLeaveEvent(user=user.username))
+    if presence_store().leave(room.pk, username, connection, slot=slot):
+        publish(room_topic(room.pk), UserLeaveEvent(user=username))
 
 
 class PresenceKeeper:
@@ -164,12 +183,11 @@ class PresenceKeeper:
 
     def beat(self) -> None:
         store = presence_store()
-        for room_id, username, connection in store.renew(self.connections()):
+        for room_id, username, connection in store.renew(self.connections(), self.slots()):
             if store.join(room_id, username, connection):
                 publish(room_topic(room_id), UserJoinEvent(user=username))
         for room_id, username in store.sweep():
             publish(room_topic(room_id), UserLeaveEvent(user=username))
-        socket_slots().renew(self.slots())
 
 
 keeper = PresenceKeeper()

@@ -2,6 +2,10 @@
 server processes: each open socket holds a *slot*, and a new socket past the limit is refused
 (close code 4429). With Redis a slot carries an expiry its process pushes forward on the presence
 keeper's beat (chat/sessions.py), so the slots of a process that died free themselves.
+
+A handshake takes its slot in the same round trip as its presence entry, and a close gives it
+back in the same round trip as its leave (chat/presence.py runs ``CLAIM_FUNCTION`` inside its
+own scripts); ``claim`` and ``release`` here are the same steps on their own.
 """
 
 import threading
@@ -27,9 +31,6 @@ class SocketSlots(ABC):
     def release(self, slot: Slot) -> None:
         """Called when the socket closes."""
 
-    def renew(self, slots: list[Slot]) -> None:  # noqa: B027 (only expiring slots renew)
-        """Pushes the expiry of live slots forward."""
-
 
 class MemorySocketSlots(SocketSlots):
     def __init__(self) -> None:
@@ -52,14 +53,19 @@ class MemorySocketSlots(SocketSlots):
                 del self._held[owner]
 
 
-# KEYS[1]: the owner's slots; ARGV: connection, now, expiry, limit, key lifetime.
-_CLAIM = """
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[2])
-if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[4]) then return 0 end
-redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1])
-redis.call('EXPIRE', KEYS[1], ARGV[5])
-return 1
+# A Lua function, so that other scripts can take a slot in their own round trip. One script
+# call is atomic: of two sockets racing for the last slot, in any process, one gets it.
+CLAIM_FUNCTION = """
+local function claim(key, connection, now, expiry, limit, lifetime)
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', now)
+  if redis.call('ZCARD', key) >= tonumber(limit) then return false end
+  redis.call('ZADD', key, expiry, connection)
+  redis.call('EXPIRE', key, lifetime)
+  return true
+end
 """
+
+_CLAIM = CLAIM_FUNCTION + "return claim(KEYS[1], unpack(ARGV)) and 1 or 0"
 
 
 class RedisSocketSlots(SocketSlots):
@@ -67,31 +73,30 @@ class RedisSocketSlots(SocketSlots):
         self._redis = client
         self._ttl = ttl
         self._prefix = prefix
-        # One script call: of two sockets racing for the last slot, one gets it.
         self._claim = self._redis.register_script(_CLAIM)
 
-    def _key(self, owner: str) -> str:
+    def key(self, owner: str) -> str:
         return f"{self._prefix}:{owner}"
 
-    def claim(self, slot: Slot, limit: int) -> bool:
+    def claim_args(self, slot: Slot, limit: int, now: float) -> tuple[str, list]:
+        """``CLAIM_FUNCTION``'s key and its other arguments, for a claim at ``now``."""
         owner, connection = slot
-        now = time.time()
-        args = [connection, now, now + self._ttl, limit, self._ttl]
-        return bool(self._claim(keys=[self._key(owner)], args=args))
+        return self.key(owner), [connection, now, now + self._ttl, limit, self._ttl]
+
+    def claim(self, slot: Slot, limit: int) -> bool:
+        key, args = self.claim_args(slot, limit, time.time())
+        return bool(self._claim(keys=[key], args=args))
 
     def release(self, slot: Slot) -> None:
         owner, connection = slot
-        self._redis.zrem(self._key(owner), connection)
+        self._redis.zrem(self.key(owner), connection)
 
-    def renew(self, slots: list[Slot]) -> None:
-        if not slots:
-            return
+    def renew(self, pipe: redis.client.Pipeline, slots: list[Slot]) -> None:
+        """Queues on ``pipe`` (the presence keeper's beat) what pushes live slots' expiry on."""
         expiry = time.time() + self._ttl
-        pipe = self._redis.pipeline(transaction=False)
         for owner, connection in slots:
-            pipe.zadd(self._key(owner), {connection: expiry})
-            pipe.expire(self._key(owner), self._ttl)
-        pipe.execute()
+            pipe.zadd(self.key(owner), {connection: expiry})
+            pipe.expire(self.key(owner), self._ttl)
 
 
 @cache

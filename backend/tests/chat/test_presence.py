@@ -59,6 +59,42 @@ def test_rooms_are_separate(store):
     assert store.online(2) == ["alice"]
 
 
+def test_a_socket_past_its_slot_limit_enters_nothing(store):
+    alices = [("user:1", "tab-1"), ("user:1", "tab-2")]
+    assert store.enter(1, "alice", "tab-1", slot=alices[0], limit=1) == (True, ["alice"])
+    assert store.enter(1, "alice", "tab-2", slot=alices[1], limit=1) is None
+    assert store.online(1) == ["alice"]
+    # Bob's slots are his own; alice's closed tab gives hers back, in the same call as its leave.
+    assert store.enter(1, "bob", "tab-1", slot=("user:2", "tab-1"), limit=1) == (
+        True,
+        ["alice", "bob"],
+    )
+    assert store.leave(1, "alice", "tab-1", slot=alices[0]) is True
+    assert store.enter(1, "alice", "tab-2", slot=alices[1], limit=1) == (True, ["alice", "bob"])
+
+
+def test_an_anonymous_socket_holds_a_slot_but_is_not_listed(store):
+    store.join(1, "alice", "tab-1")
+    readers = [("address:192.0.2.1", "reader-1"), ("address:192.0.2.1", "reader-2")]
+    assert store.enter(1, None, "reader-1", slot=readers[0], limit=1) == (False, ["alice"])
+    assert store.enter(1, None, "reader-2", slot=readers[1], limit=1) is None
+    assert store.online(1) == ["alice"]
+    assert store.leave(1, None, "reader-1", slot=readers[0]) is False
+    assert store.enter(1, None, "reader-2", slot=readers[1], limit=1) == (False, ["alice"])
+
+
+@pytest.mark.services
+def test_slots_of_a_dead_process_expire_and_renewed_ones_stay():
+    store = redis_store(ttl=1)
+    store.enter(1, "alice", "dead-tab", slot=("user:1", "dead-tab"), limit=2)
+    store.enter(1, "alice", "live-tab", slot=("user:1", "live-tab"), limit=2)
+    time.sleep(1.1)
+    # The live tab's process renews its entry and its slot on the same beat; the dead one's not.
+    assert store.renew([(1, "alice", "live-tab")], [("user:1", "live-tab")]) == []
+    assert store.enter(1, "alice", "new-tab", slot=("user:1", "new-tab"), limit=2) is not None
+    assert store.enter(1, "alice", "one-more", slot=("user:1", "one-more"), limit=2) is None
+
+
 @pytest.mark.services
 def test_entries_of_a_dead_process_expire_and_the_sweep_announces_them():
     store = redis_store(ttl=1)
@@ -187,9 +223,8 @@ async def test_a_socket_closing_while_redis_is_away_is_not_kept_alive(
     def redis_away(*args, **kwargs):
         raise redis.ConnectionError("Redis is restarting")
 
+    # The leave gives the slot back too, in the same round trip.
     monkeypatch.setattr(type(presence_store()), "leave", redis_away)
-    monkeypatch.setattr("chat.slots.MemorySocketSlots.release", redis_away)
-    monkeypatch.setattr("chat.slots.RedisSocketSlots.release", redis_away)
     await alices.disconnect()
     await asyncio.sleep(0.2)
     assert [username for _, username, _ in keeper.connections()] == ["bob"]

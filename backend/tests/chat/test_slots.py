@@ -5,7 +5,12 @@ import asyncio
 import pytest
 from channels.testing import WebsocketCommunicator
 
+from chat import sessions
+from chat.delivery.broker import shared_redis
+from chat.models import Room
+from chat.presence import presence_store
 from chat.slots import socket_slots
+from chat.threads import in_thread
 from config.asgi import application
 from tests.conftest import bearer, open_socket
 
@@ -20,9 +25,10 @@ async def outcome(socket: WebsocketCommunicator) -> str | int:
     return "open"
 
 
-async def connect(user=None) -> WebsocketCommunicator:
-    headers = [(b"authorization", bearer(user).encode())] if user else []
-    socket = WebsocketCommunicator(application, "/ws/chat/lobby/", headers=headers)
+async def connect(user=None, room: str = "lobby", token: str | None = None):
+    token = token or (bearer(user) if user else None)
+    headers = [(b"authorization", token.encode())] if token else []
+    socket = WebsocketCommunicator(application, f"/ws/chat/{room}/", headers=headers)
     assert (await socket.connect())[0]
     return socket
 
@@ -72,3 +78,50 @@ async def test_a_refused_socket_holds_no_slot(alice, lobby, settings, path, code
         assert await outcome(socket) == code
         await socket.wait()
     assert socket_slots().claim((f"user:{alice.pk}", "probe"), 1)
+    # Nor does this process keep anything of it: its slot was named, never taken.
+    assert sessions._awaiting_slot == {}
+
+
+async def test_credentials_and_room_access_are_refused_before_the_slot(
+    alice, lobby, staff_room, settings
+):
+    """docs/protocol.md: 4401, then 4403, then 4429; a user at the limit hears why else."""
+    settings.CHAT = {**settings.CHAT, "WS_SOCKETS_PER_USER": 1}
+    tab = await open_socket("/ws/chat/lobby/", user=alice)
+    assert await outcome(await connect(room="staff", user=alice)) == 4403
+    assert await outcome(await connect(token="Bearer not-a-token")) == 4401
+    assert await outcome(await connect(alice)) == 4429
+    await tab.disconnect()
+
+
+async def test_a_socket_refused_its_slot_is_not_announced(alice, bob, lobby, settings):
+    settings.CHAT = {**settings.CHAT, "WS_SOCKETS_PER_USER": 1}
+    await Room.objects.acreate(name="other")
+    alices = await open_socket("/ws/chat/other/", user=alice)
+    bobs = await open_socket("/ws/chat/lobby/", user=bob)
+    assert await outcome(await connect(alice)) == 4429
+    assert await bobs.receive_nothing(timeout=0.3)
+    assert await in_thread(presence_store().online)(lobby.pk) == ["bob"]
+    for socket in (alices, bobs):
+        await socket.disconnect()
+
+
+@pytest.mark.services
+async def test_a_handshake_takes_its_slot_and_presence_in_one_round_trip(alice, lobby, monkeypatch):
+    """The slot claim rides in the presence script: one command to Redis from the service
+    thread per handshake (the user_join PUBLISH aside), and one per close."""
+    sent = []
+    client = shared_redis()
+    execute = client.execute_command
+
+    def counted(*args, **options):
+        sent.append(args[0])
+        return execute(*args, **options)
+
+    monkeypatch.setattr(client, "execute_command", counted)
+    socket = await open_socket("/ws/chat/lobby/", user=alice)
+    assert [command for command in sent if command != "PUBLISH"] == ["EVALSHA"]
+    sent.clear()
+    await socket.disconnect()
+    await asyncio.sleep(0.2)
+    assert [command for command in sent if command != "PUBLISH"] == ["EVALSHA"]
