@@ -10,6 +10,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import connection as database
 
 from accounts.websocket import Credentials, Identity, authenticate
+from chat.changes import room_changes_page
 from chat.delivery.hub import publish, room_topic
 from chat.errors import TooManySockets
 from chat.history import room_messages_page
@@ -69,7 +70,14 @@ def session_open(*, room: Room, user: User, connection: str, after: int | None) 
     last_seq, mailbox_seq = snapshot_positions(room=room, user=user)
     limit = settings.CHAT["HISTORY_SIZE"] if after is None else settings.CHAT["RESUME_LIMIT"]
     page = room_messages_page(room=room, after=after, limit=limit, up_to_seq=last_seq)
-    history = HistoryEvent(messages=page.results, has_more=page.has_more)
+    # On resume, what changed since in the messages the client holds; later changes come live.
+    changed = None if after is None else room_changes_page(room=room, after=after, limit=limit)
+    history = HistoryEvent(
+        messages=page.results,
+        has_more=page.has_more,
+        changed=changed.results if changed else [],
+        changed_more=changed.has_more if changed else False,
+    )
     return Snapshot(UserListEvent(users=online), history, last_seq, mailbox_seq)
 
 
