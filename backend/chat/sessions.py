@@ -46,12 +46,8 @@ def socket_identify(
     here it is only named, since an anonymous socket's is its address's."""
     identity = authenticate(credentials)
     room = room_for(user=identity.user, name=room_name)
-    _awaiting_slot[connection] = socket_slot(identity.user, connection, address)
+    keeper.await_slot(connection, socket_slot(identity.user, connection, address))
     return identity, room
-
-
-# The slot (and its owner's limit) of each socket identified but not yet opened, by connection.
-_awaiting_slot: dict[str, tuple[Slot, int]] = {}
 
 
 def socket_slot(user: User, connection: str, address: str | None) -> tuple[Slot, int]:
@@ -84,7 +80,7 @@ def session_open(*, room: Room, user: User, connection: str, after: int | None) 
 def presence_enter(*, room: Room, user: User, connection: str) -> list[str]:
     """Takes the socket's slot and, for a user, puts it into the room's presence: one round
     trip (chat/presence.py). Returns who is online now."""
-    slot, limit = _awaiting_slot.pop(connection)
+    slot, limit = keeper.awaited_slot(connection)
     username = user.username if user.is_authenticated else None
     entered = presence_store().enter(room.pk, username, connection, slot=slot, limit=limit)
     if entered is None:
@@ -118,7 +114,7 @@ def session_close(*, room: Room, user: User, connection: str, address: str | Non
     in one round trip. A socket refused its slot holds none, and giving it back is a no-op."""
     slot, _ = socket_slot(user, connection, address)
     username = user.username if user.is_authenticated else None
-    _awaiting_slot.pop(connection, None)  # closed before it opened
+    keeper.awaited_slot(connection)  # closed before it opened
     keeper.forget_slot(slot)
     if username is not None:
         keeper.forget((room.pk, username, connection))
@@ -142,6 +138,10 @@ class PresenceKeeper:
         self._connections: set[Connection] = set()
         # The sockets' slots (chat/slots.py), renewed on the same beat.
         self._slots: set[Slot] = set()
+        # The slot and its owner's limit of each socket identified but not yet opened, by
+        # connection. Only a socket whose task is cancelled while it is being identified (the
+        # server stopping) leaves its entry behind.
+        self._awaiting: dict[str, tuple[Slot, int]] = {}
         self._task: asyncio.Task | None = None
 
     def track(self, connection: Connection) -> None:
@@ -160,10 +160,19 @@ class PresenceKeeper:
         with self._lock:
             self._slots.discard(slot)
 
+    def await_slot(self, connection: str, slot: tuple[Slot, int]) -> None:
+        with self._lock:
+            self._awaiting[connection] = slot
+
+    def awaited_slot(self, connection: str) -> tuple[Slot, int] | None:
+        with self._lock:
+            return self._awaiting.pop(connection, None)
+
     def clear(self) -> None:
         with self._lock:
             self._connections.clear()
             self._slots.clear()
+            self._awaiting.clear()
 
     def connections(self) -> list[Connection]:
         with self._lock:

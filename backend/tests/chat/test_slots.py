@@ -5,10 +5,10 @@ import asyncio
 import pytest
 from channels.testing import WebsocketCommunicator
 
-from chat import sessions
 from chat.delivery.broker import shared_redis
 from chat.models import Room
 from chat.presence import presence_store
+from chat.sessions import keeper
 from chat.slots import socket_slots
 from chat.threads import in_thread
 from config.asgi import application
@@ -79,7 +79,7 @@ async def test_a_refused_socket_holds_no_slot(alice, lobby, settings, path, code
         await socket.wait()
     assert socket_slots().claim((f"user:{alice.pk}", "probe"), 1)
     # Nor does this process keep anything of it: its slot was named, never taken.
-    assert sessions._awaiting_slot == {}
+    assert not keeper._awaiting
 
 
 async def test_credentials_and_room_access_are_refused_before_the_slot(
