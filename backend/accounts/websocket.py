@@ -1,9 +1,10 @@
 """Authentication for WebSocket handshakes: a Bearer header or a single-use ticket, no cookies."""
 
+from collections.abc import Awaitable
 from typing import NamedTuple
-from urllib.parse import parse_qs
+from urllib.parse import ParseResult, parse_qs, urlparse
 
-from channels.security.websocket import OriginValidator
+from channels.security.websocket import OriginValidator, WebsocketDenier
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from rest_framework.exceptions import AuthenticationFailed
@@ -111,23 +112,46 @@ class WebSocketAuthMiddleware:
     Checking them needs the database, so it happens in a worker thread, and the consumer does it
     (``authenticate``) in the same thread hop in which it fetches the room: one hop per handshake
     instead of two. Bad credentials are then answered with close code 4401 after the accept (a
-    refused handshake has no close code). Not a channels BaseMiddleware, whose __call__ copies
-    the scope once more: every open socket keeps its copies."""
+    refused handshake has no close code).
+
+    Not a channels BaseMiddleware, whose __call__ copies the scope once more and awaits the
+    inner application: ``__call__`` returns the inner application's coroutine instead (a tail
+    call), so an open socket keeps neither this frame nor this copy of its scope (the router's
+    own copy supersedes it)."""
 
     def __init__(self, inner) -> None:
         self.inner = inner
 
-    async def __call__(self, scope, receive, send):
-        scope = dict(scope, credentials=credentials_from_scope(scope))
-        return await self.inner(scope, receive, send)
+    def __call__(self, scope, receive, send) -> Awaitable[None]:
+        return self.inner(dict(scope, credentials=credentials_from_scope(scope)), receive, send)
 
 
 class BrowserOriginValidator(OriginValidator):
     """Refuses browser pages from origins we do not serve; clients that send no Origin header
-    (mobile apps, scripts) cannot be attacked through a victim's browser, so they pass."""
+    (mobile apps, scripts) cannot be attacked through a victim's browser, so they pass.
+
+    Channels' check, with a ``__call__`` that returns the next application's coroutine rather
+    than awaiting it, so that no frame of this layer stays on an open socket's stack."""
+
+    def __call__(self, scope, receive, send) -> Awaitable[None]:
+        if scope["type"] != "websocket":
+            raise ValueError("You cannot use OriginValidator on a non-WebSocket connection")
+        if self.valid_origin(origin_of(scope)):
+            return self.application(scope, receive, send)
+        return WebsocketDenier()(scope, receive, send)
 
     def valid_origin(self, parsed_origin) -> bool:
         return parsed_origin is None or super().valid_origin(parsed_origin)
+
+
+def origin_of(scope: dict) -> ParseResult | None:
+    """The handshake's Origin header, parsed, as Channels' OriginValidator reads it (the last
+    one, if several)."""
+    origin = None
+    for name, value in scope.get("headers", []):
+        if name == b"origin":
+            origin = urlparse(value.decode("latin1"))
+    return origin
 
 
 def allowed_origins() -> list[str]:

@@ -8,20 +8,23 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 # Django must be set up before anything imports models.
 django_asgi_app = get_asgi_application()
 
-from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.routing import ProtocolTypeRouter  # noqa: E402
 
 from accounts.websocket import (  # noqa: E402
     BrowserOriginValidator,
     WebSocketAuthMiddleware,
     allowed_origins,
 )
-from chat.routing import websocket_urlpatterns  # noqa: E402
+from chat.routing import SocketRouter, websocket_urlpatterns  # noqa: E402
 
+# Under ProtocolTypeRouter (whose frame stays, one per socket) each websocket layer returns the
+# next one's coroutine instead of awaiting it, so an open socket's stack holds that frame and
+# the consumer's, not one per layer (docs/performance.md, "Idle sockets").
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
         "websocket": BrowserOriginValidator(
-            WebSocketAuthMiddleware(URLRouter(websocket_urlpatterns)), allowed_origins()
+            WebSocketAuthMiddleware(SocketRouter(websocket_urlpatterns)), allowed_origins()
         ),
     }
 )
