@@ -200,6 +200,13 @@ class ChatConsumer(AsyncWebsocketConsumer):
         """Called when the socket closes, for any reason."""
         await self.leave_room()
 
+    async def websocket_disconnect(self, message: dict) -> None:
+        # Channels' own then closes stale database connections from its sync thread: a hop per
+        # close that this consumer does not need (it never uses the database on the loop, see
+        # dispatch), and that a server's shutdown grace cancels when thousands close at once.
+        await self.disconnect(message["code"])
+        raise StopConsumer()
+
     async def leave_room(self) -> None:
         """Leaves the topics and presence, once, however the socket ended."""
         if self.room is None:

@@ -487,3 +487,16 @@ async def test_junk_frames_spend_the_rate_budget_too(alice, lobby, settings):
     assert (refused["code"], refused["client_id"]) == ("rate_limited", "c-1")
     assert await Message.objects.acount() == 0
     await socket.disconnect()
+
+
+async def test_a_close_makes_no_hop_to_channels_sync_thread(alice, lobby, monkeypatch):
+    # Channels' websocket_disconnect closes stale database connections in its sync thread; this
+    # consumer never uses the database on the loop, so a close skips that hop.
+    hops = []
+    monkeypatch.setattr(
+        "channels.generic.websocket.aclose_old_connections", lambda: hops.append("hop")
+    )
+    socket = await open_socket("/ws/chat/lobby/", user=alice)
+    await socket.disconnect()
+    assert hops == []
+    assert await in_thread(presence_store().online)(lobby.pk) == []
