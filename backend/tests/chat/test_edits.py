@@ -7,7 +7,7 @@ from asgiref.sync import sync_to_async
 from django.utils import timezone
 
 from chat.history import room_messages_page
-from chat.models import DirectMessage, Message, Reaction, Room, RoomChange
+from chat.models import DirectMessage, MailboxChange, Message, Reaction, Room, RoomChange
 from tests.conftest import apost, awrite, open_socket, receive_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -207,6 +207,7 @@ async def test_a_bad_edit_or_delete_is_refused_changes_nothing_and_the_socket_st
     ]
     assert (after, private_after) == (before, private_before)
     assert not await RoomChange.objects.aexists()
+    assert not await MailboxChange.objects.aexists()
     await socket.send_json_to({"type": "ping"})
     assert (await receive_until(socket, "pong"))["type"] == "pong"
     await socket.disconnect()
