@@ -66,6 +66,10 @@ class LeanWebSocketProtocol(WebSocketsSansIOProtocol):
     def start_keepalive(self) -> None:
         # Called once, right after the handshake's response went out: neither is read again.
         super().start_keepalive()
+        # websockets' ServerProtocol.parse keeps the request in a local of its generator, which
+        # stays suspended for the socket's lifetime, so dropping our reference alone frees
+        # nothing: its headers (the scope has its own copy) are emptied in place.
+        self.request.headers.clear()
         self.request = self.response = None
 
 
