@@ -56,8 +56,14 @@ class SocketJWTAuthentication(JWTAuthentication):
         user = active_user(user_id, with_password=revocable)
         if user is None:
             raise AuthenticationFailed("User not found or inactive", code="user_not_found")
-        if revocable and issued_before_password_change(validated_token, user):
-            raise AuthenticationFailed("The password has been changed.", code="password_changed")
+        if revocable:
+            if issued_before_password_change(validated_token, user):
+                raise AuthenticationFailed(
+                    "The password has been changed.", code="password_changed"
+                )
+            # Read for that check only: the socket keeps no copy of the hash (the field is
+            # deferred again, as if never read).
+            del user.password
         return user
 
 

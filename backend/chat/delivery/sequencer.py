@@ -14,6 +14,8 @@ Item = TypeVar("Item")
 
 
 class Sequencer(Generic[Item]):
+    __slots__ = ("next", "early", "known")
+
     def __init__(self, last_seq: int) -> None:
         # The next number to release; everything below it was released (or skipped).
         self.next = last_seq + 1

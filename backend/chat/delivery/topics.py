@@ -33,6 +33,10 @@ GAP_GRACE = 0.5
 
 
 class Topic:
+    # A user's private-message topic is one per user, so one per idle socket: slots keep it
+    # small (docs/performance.md).
+    __slots__ = ("name", "live", "joining", "opened", "idle")
+
     def __init__(self, name: str) -> None:
         self.name = name
         # Each live socket with the connection it announced itself as (or None): an event from
@@ -71,6 +75,9 @@ class Topic:
         held = self.joining.pop(outbox, None)
         if held is None:  # it left meanwhile
             return
+        if not self.joining:
+            # An emptied dict keeps its table; a new empty one shares the interpreter's.
+            self.joining = {}
         for seq, from_origin, message in held:
             already_sent = seq is not None and seen_up_to is not None and seq <= seen_up_to
             if not already_sent and (origin is None or from_origin != origin):
@@ -101,14 +108,24 @@ class NumberedTopic(Topic):
     """A topic whose messages carry their stream's number: ``kind`` (room or user) and
     ``stream_id`` say which stream; events without a number (presence) pass straight through."""
 
+    __slots__ = (
+        "kind",
+        "stream_id",
+        "_replay",
+        "_sequencer",
+        "_before_start",
+        "_gap_timer",
+        "_repair",
+    )
+
     def __init__(self, name: str, kind: str, stream_id: int, replay: Replay) -> None:
         super().__init__(name)
         self.kind = kind
         self.stream_id = stream_id
         self._replay = replay
         self._sequencer: Sequencer[Event] | None = None
-        # Arrivals before start(): subscribed, but the room's position not read yet.
-        self._before_start: list[Event] = []
+        # Arrivals before start(): subscribed, but the room's position not read yet; None after.
+        self._before_start: list[Event] | None = []
         self._gap_timer: asyncio.TimerHandle | None = None
         self._repair: asyncio.Task | None = None
 
@@ -116,9 +133,9 @@ class NumberedTopic(Topic):
         """Called once the subscription is live and the stream's last seq was read after it:
         every message above ``last_seq`` will now arrive (or be found missing)."""
         self._sequencer = Sequencer(last_seq)
-        for event in self._before_start:
+        before_start, self._before_start = self._before_start, None
+        for event in before_start:
             self._arrived(event)
-        self._before_start.clear()
 
     def begin(self, last_seq: int) -> None:
         """``start``, unless the stream has started: for a user's private messages, whose

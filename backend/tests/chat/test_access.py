@@ -197,3 +197,16 @@ async def test_a_send_after_deactivation_is_refused_at_the_write(alice, bob, lob
     assert (await receive_until(socket, "error"))["code"] == "not_authenticated"
     assert await Message.objects.acount() == 0
     await socket.disconnect()
+
+
+async def test_logout_closes_the_tab_left_open_after_another_closed(api, alice, lobby):
+    login = await sync_to_async(api().post)(
+        "/api/auth/token/", {"username": "alice", "password": PASSWORD}, format="json"
+    )
+    closed_tab, open_tab = [await open_socket("/ws/chat/lobby/", user=alice) for _ in range(2)]
+    await closed_tab.disconnect()
+    answer = await sync_to_async(api().post)(
+        "/api/auth/logout/", {"refresh": login.json()["refresh"]}, format="json"
+    )
+    assert answer.status_code == 205
+    assert await closed_with(open_tab) == 4401
