@@ -6,20 +6,43 @@ from collections.abc import Iterator
 
 import pytest
 import uvicorn
+from websockets.exceptions import ConnectionClosed
+from websockets.frames import Frame
 from websockets.sync.client import connect
 
+import config.servers.uvicorn as lean
 from config.servers import ServerOptions
-from config.servers.uvicorn import LeanWebSocketProtocol, build_config
+from config.servers.uvicorn import LeanWebSocketProtocol, build_config, text_frame
 from tests.config.launcher import free_port
 
+# Each length form of a frame header (7 bits, 16 bits, 64 bits), an empty text, non-ASCII.
+BROADCASTS = ["", "short", "é" * 200, "ü" * 40_000, "x" * 70_000]
+RESUME = 4409
 
-async def header_echo_app(scope, receive, send) -> None:
-    """Accepts, then answers each frame with the scope's `x-probe` header."""
-    await receive()
-    await send({"type": "websocket.accept"})
-    headers = dict(scope["headers"])
-    while (await receive())["type"] == "websocket.receive":
-        await send({"type": "websocket.send", "text": headers[b"x-probe"].decode()})
+
+def make_app():
+    sockets: list = []
+
+    async def app(scope, receive, send) -> None:
+        """Accepts; a frame "which?" is answered with the scope's `x-probe` header, and a frame
+        "broadcast" sends every BROADCASTS message, each one object for every socket, then
+        closes them all with 4409."""
+        await receive()
+        await send({"type": "websocket.accept"})
+        headers = dict(scope["headers"])
+        sockets.append(send)
+        while (event := await receive())["type"] == "websocket.receive":
+            if event["text"] == "which?":
+                await send({"type": "websocket.send", "text": headers[b"x-probe"].decode()})
+            elif event["text"] == "broadcast":
+                for text in BROADCASTS:
+                    message = {"type": "websocket.send", "text": text}
+                    for each in sockets:
+                        await each(message)
+                for each in sockets:
+                    await each({"type": "websocket.close", "code": RESUME})
+
+    return app
 
 
 @pytest.fixture
@@ -27,7 +50,7 @@ def server() -> Iterator[tuple[uvicorn.Server, int]]:
     port = free_port()
     options = ServerOptions(bind="127.0.0.1", port=port, proxy_headers=False, shutdown_grace=1)
     # Plain uvicorn.Server: off the main thread it leaves the signals alone.
-    server = uvicorn.Server(build_config(header_echo_app, options))
+    server = uvicorn.Server(build_config(make_app(), options))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
@@ -53,5 +76,35 @@ def test_an_open_socket_keeps_no_handshake_headers_and_its_scope_keeps_them(serv
         held = protocol.conn.parser.gi_frame.f_locals["request"]
         assert list(held.headers.raw_items()) == []
 
-        socket.send("still?")
+        socket.send("which?")
         assert socket.recv(timeout=5) == "kept"
+
+
+def test_one_message_sent_to_many_sockets_is_framed_once_and_reaches_each_whole(
+    server, monkeypatch
+):
+    framed = []
+
+    class CountedFrame(Frame):
+        def serialize(self, **kwargs) -> bytes:
+            framed.append(self.data)
+            return super().serialize(**kwargs)
+
+    monkeypatch.setattr(lean, "Frame", CountedFrame)
+    _, port = server
+    url = f"ws://127.0.0.1:{port}/"
+    with connect(url, max_size=None) as first, connect(url, max_size=None) as second:
+        first.send("broadcast")
+        for socket in (first, second):
+            assert [socket.recv(timeout=5) for _ in BROADCASTS] == BROADCASTS
+            with pytest.raises(ConnectionClosed) as closed:
+                socket.recv(timeout=5)
+            assert closed.value.rcvd.code == RESUME
+    assert framed == [text.encode() for text in BROADCASTS]
+
+
+def test_a_text_is_framed_once_while_it_is_the_latest():
+    text = "the same object for every socket"
+    assert text_frame(text) is text_frame(text)
+    assert text_frame("") == b"\x81\x00"
+    assert text_frame("other") == b"\x81\x05other"
