@@ -15,11 +15,9 @@ from types import FrameType
 from typing import Any
 
 import uvicorn
-from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
-from websockets.frames import Frame, Opcode
-from websockets.protocol import State
 
 from config.servers import ServerOptions
+from config.servers.uvicorn_websocket import LeanWebSocketProtocol
 
 logger = logging.getLogger("config.server")
 
@@ -58,60 +56,6 @@ def cut_query(arg: object) -> object:
     # uvicorn percent-quotes the path, so its first "?" is where the query begins; the other
     # arguments (client address, method, HTTP version, status) never hold one.
     return arg.split("?", 1)[0] if isinstance(arg, str) else arg
-
-
-class LeanWebSocketProtocol(WebSocketsSansIOProtocol):
-    """uvicorn's websockets-sansio protocol, changed in two ways (docs/performance.md):
-    - it does not keep the handshake's request and response (their headers parsed twice over)
-      for as long as the socket lives: about 3 KiB of every idle socket;
-    - a text frame is encoded once for every socket it goes to: a broadcast hands each socket
-      the same ASGI message, which uvicorn would encode and frame again for each of them.
-    """
-
-    async def send(self, message: dict) -> None:
-        # As uvicorn's own send: wait while the transport is paused (the outbox's backpressure).
-        await self.writable.wait()
-        text = message.get("text")
-        if text is not None and message["type"] == "websocket.send" and self.takes_frames():
-            self.transport.write(text_frame(text))
-        else:
-            await super().send(message)
-
-    def takes_frames(self) -> bool:
-        """Open, with no close sent and no fragmented message or extension in the way: what
-        websockets' send_text requires, so a frame written here is the one it would write."""
-        conn = self.conn
-        return (
-            self.handshake_complete
-            and not self.close_sent
-            and not self.disconnected
-            and self.initial_response is None
-            and conn.state is State.OPEN
-            and not conn.expect_continuation_frame
-            and not conn.extensions
-        )
-
-    def start_keepalive(self) -> None:
-        # Called once, right after the handshake's response went out: neither is read again.
-        super().start_keepalive()
-        # websockets' ServerProtocol.parse keeps the request in a local of its generator, which
-        # stays suspended for the socket's lifetime, so dropping our reference alone frees
-        # nothing: its headers (the scope has its own copy) are emptied in place.
-        self.request.headers.clear()
-        self.request = self.response = None
-
-
-# The last text framed, and its frame: a broadcast's sockets are written one after another.
-_last_framed: tuple[str | None, bytes] = (None, b"")
-
-
-def text_frame(text: str) -> bytes:
-    """The unmasked, unfragmented text frame that carries ``text``, as websockets builds it."""
-    global _last_framed
-    if text is not _last_framed[0]:
-        frame = Frame(Opcode.TEXT, text.encode()).serialize(mask=False, extensions=[])
-        _last_framed = (text, frame)
-    return _last_framed[1]
 
 
 class GracefulServer(uvicorn.Server):

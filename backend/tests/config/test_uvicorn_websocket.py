@@ -10,9 +10,10 @@ from websockets.exceptions import ConnectionClosed
 from websockets.frames import Frame
 from websockets.sync.client import connect
 
-import config.servers.uvicorn as lean
+import config.servers.uvicorn_websocket as lean
 from config.servers import ServerOptions
-from config.servers.uvicorn import LeanWebSocketProtocol, build_config, text_frame
+from config.servers.uvicorn import build_config
+from config.servers.uvicorn_websocket import LeanWebSocketProtocol, text_frame
 from tests.config.launcher import free_port
 
 # Each length form of a frame header (7 bits, 16 bits, 64 bits), an empty text, non-ASCII.
@@ -24,9 +25,9 @@ def make_app():
     sockets: list = []
 
     async def app(scope, receive, send) -> None:
-        """Accepts; a frame "which?" is answered with the scope's `x-probe` header, and a frame
-        "broadcast" sends every BROADCASTS message, each one object for every socket, then
-        closes them all with 4409."""
+        """Accepts; a frame "which?" is answered with the scope's `x-probe` header, "burst N"
+        with the texts 0 to N-1 in one turn of the loop, and "broadcast" sends every BROADCASTS
+        message, each one object for every socket, then closes them all with 4409."""
         await receive()
         await send({"type": "websocket.accept"})
         headers = dict(scope["headers"])
@@ -34,6 +35,9 @@ def make_app():
         while (event := await receive())["type"] == "websocket.receive":
             if event["text"] == "which?":
                 await send({"type": "websocket.send", "text": headers[b"x-probe"].decode()})
+            elif event["text"].startswith("burst "):
+                for n in range(int(event["text"].split()[1])):
+                    await send({"type": "websocket.send", "text": str(n)})
             elif event["text"] == "broadcast":
                 for text in BROADCASTS:
                     message = {"type": "websocket.send", "text": text}
@@ -108,3 +112,50 @@ def test_a_text_is_framed_once_while_it_is_the_latest():
     assert text_frame(text) is text_frame(text)
     assert text_frame("") == b"\x81\x00"
     assert text_frame("other") == b"\x81\x05other"
+
+
+class CountedWrites:
+    """A transport that counts its writes."""
+
+    def __init__(self, transport) -> None:
+        self.transport = transport
+        self.writes = 0
+
+    def write(self, data: bytes) -> None:
+        self.writes += 1
+        self.transport.write(data)
+
+    def __getattr__(self, name: str):
+        return getattr(self.transport, name)
+
+
+def test_the_frames_of_one_loop_turn_go_out_in_a_few_writes_in_order(server):
+    uvicorn_server, port = server
+    with connect(f"ws://127.0.0.1:{port}/") as socket:
+        socket.send("burst 1")  # the socket is open on the server too
+        socket.recv(timeout=5)
+        (protocol,) = uvicorn_server.server_state.connections
+        protocol.transport = counted = CountedWrites(protocol.transport)
+        socket.send("burst 200")
+        assert [socket.recv(timeout=5) for _ in range(200)] == [str(n) for n in range(200)]
+        # Held up to Cork.MOST_FRAMES at a time: 200 frames take 7 writes, not 200.
+        assert counted.writes <= 2 * (200 // lean.Cork.MOST_FRAMES + 1)
+
+
+def test_frames_held_when_the_server_stops_go_out_before_its_1012(server):
+    uvicorn_server, port = server
+    with connect(f"ws://127.0.0.1:{port}/") as socket:
+        socket.send("burst 1")  # the socket is open on the server too
+        socket.recv(timeout=5)
+        (protocol,) = uvicorn_server.server_state.connections
+
+        def send_then_stop() -> None:
+            for n in range(5):
+                lean.cork.add(protocol, text_frame(str(n)))
+            protocol.shutdown()
+
+        protocol.loop.call_soon_threadsafe(send_then_stop)
+        assert [socket.recv(timeout=5) for _ in range(5)] == ["0", "1", "2", "3", "4"]
+        with pytest.raises(ConnectionClosed) as closed:
+            socket.recv(timeout=5)
+        assert closed.value.rcvd.code == 1012
