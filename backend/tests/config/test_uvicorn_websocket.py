@@ -1,5 +1,6 @@
 """LeanWebSocketProtocol, served for real by uvicorn on a loopback port in a thread."""
 
+import contextlib
 import threading
 import time
 from collections.abc import Iterator
@@ -129,12 +130,19 @@ class CountedWrites:
         return getattr(self.transport, name)
 
 
-def test_the_frames_of_one_loop_turn_go_out_in_a_few_writes_in_order(server):
+@contextlib.contextmanager
+def opened(server) -> Iterator[tuple]:
+    """A client socket and the server's protocol for it."""
     uvicorn_server, port = server
     with connect(f"ws://127.0.0.1:{port}/") as socket:
-        socket.send("burst 1")  # the socket is open on the server too
+        socket.send("burst 1")  # once answered, the socket is open on the server too
         socket.recv(timeout=5)
         (protocol,) = uvicorn_server.server_state.connections
+        yield socket, protocol
+
+
+def test_the_frames_of_one_loop_turn_go_out_in_a_few_writes_in_order(server):
+    with opened(server) as (socket, protocol):
         protocol.transport = counted = CountedWrites(protocol.transport)
         socket.send("burst 200")
         assert [socket.recv(timeout=5) for _ in range(200)] == [str(n) for n in range(200)]
@@ -143,11 +151,7 @@ def test_the_frames_of_one_loop_turn_go_out_in_a_few_writes_in_order(server):
 
 
 def test_frames_held_when_the_server_stops_go_out_before_its_1012(server):
-    uvicorn_server, port = server
-    with connect(f"ws://127.0.0.1:{port}/") as socket:
-        socket.send("burst 1")  # the socket is open on the server too
-        socket.recv(timeout=5)
-        (protocol,) = uvicorn_server.server_state.connections
+    with opened(server) as (socket, protocol):
 
         def send_then_stop() -> None:
             for n in range(5):
