@@ -19,7 +19,7 @@ from chat.routing import SocketRouter, websocket_urlpatterns  # noqa: E402
 
 # Under ProtocolTypeRouter (whose frame stays, one per socket) each websocket layer returns the
 # next one's coroutine instead of awaiting it, so an open socket's stack holds that frame and
-# the consumer's, not one per layer (docs/performance.md, "Idle sockets").
+# the consumer's, not one per layer (docs/performance.md, "Idle sockets under 20 KiB").
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,

@@ -1,7 +1,7 @@
 """The websocket stack's layers hand on the next one's coroutine instead of awaiting it, so that
 an open socket's stack holds ProtocolTypeRouter's frame and the consumer's, nothing per layer
-(docs/performance.md, "Idle sockets"). What each path gets is tested through the whole stack in
-test_consumer.py."""
+(docs/performance.md, "Idle sockets under 20 KiB"). What each path gets is tested through the
+whole stack in test_consumer.py."""
 
 import inspect
 
