@@ -62,7 +62,7 @@ def message_send(
     content = check_message_text(text)
     message, created = _store_once(
         lambda: room_message_insert(room=room, user=user, content=content, client_id=client_id),
-        Message.objects.select_related("room", "user").filter(room=room, user=user),
+        lambda: Message.objects.select_related("room", "user").filter(room=room, user=user),
         client_id,
     )
     if created:
@@ -81,7 +81,7 @@ def private_message_send(
         lambda: private_message_insert(
             sender=sender, recipient=recipient, content=content, client_id=client_id
         ),
-        DirectMessage.objects.select_related("sender", "recipient").filter(
+        lambda: DirectMessage.objects.select_related("sender", "recipient").filter(
             sender=sender, recipient=recipient
         ),
         client_id,
@@ -92,15 +92,18 @@ def private_message_send(
     return message, created
 
 
-def _store_once(insert: Callable[[], Stored], authors_messages: QuerySet, client_id: str | None):
+def _store_once(
+    insert: Callable[[], Stored], authors_messages: Callable[[], QuerySet], client_id: str | None
+):
     """(insert(), True), unless the author already sent ``client_id`` in this room or to this
     recipient (a client_id is scoped to its conversation): then (that one, False).
     The database's unique constraint decides, so a resend racing the first send (two sockets)
-    stores nothing twice either."""
+    stores nothing twice either. ``authors_messages`` is built only for a resend: building a
+    query costs more CPU than the insert itself (docs/performance.md)."""
     try:
         return insert(), True
     except IntegrityError:
-        earlier = authors_messages.filter(client_id=client_id).first() if client_id else None
+        earlier = authors_messages().filter(client_id=client_id).first() if client_id else None
         if earlier is None:
             raise
         return earlier, False
