@@ -1,5 +1,7 @@
 """Reading messages: REST pages, a new socket's history, and live delivery's gap filling."""
 
+from typing import NamedTuple
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import connection
@@ -47,31 +49,69 @@ def room_messages_page(
     before: int | None = None,
     after: int | None = None,
     limit: int,
-    up_to_seq: int | None = None,
 ) -> RoomMessagePage:
-    """A page of the room's messages (see ``_page``); ``up_to_seq`` leaves out what committed
-    after a point. In plain SQL (chat/rows.py): every socket handshake reads one."""
+    """A page of the room's messages: the newest ``limit`` (before ``before``), or with
+    ``after`` the oldest ``limit`` after it. In plain SQL (chat/rows.py)."""
+    sql, params = _page_query(room, before=before, after=after, limit=limit)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return _room_page(room, cursor.fetchall(), after=after, limit=limit)
+
+
+class Snapshot(NamedTuple):
+    page: RoomMessagePage
+    # Where the room's stream and the user's mailbox were when the page was read (0: nowhere).
+    room_seq: int
+    mailbox_seq: int
+
+
+def room_snapshot(*, room: Room, user: User, after: int | None, limit: int) -> Snapshot:
+    """A new socket's page of history (``room_messages_page``'s) and the positions of its
+    streams, read in one statement, so at one moment: the page holds exactly the room's
+    messages up to ``room_seq`` (each commits with its seq's bump). Every handshake reads it."""
+    page_sql, page_params = _page_query(room, after=after, limit=limit)
+    order = "ASC" if after is not None else "DESC"
+    # One row even for an empty room: the page's columns are then NULL.
+    sql = (
+        f"SELECT here.room_seq, here.mailbox_seq, page.* FROM"
+        f" (SELECT (SELECT last_seq FROM {_rooms} WHERE id = %s) AS room_seq,"
+        f" (SELECT last_seq FROM {_mailboxes} WHERE user_id = %s) AS mailbox_seq) here"
+        f" LEFT JOIN ({page_sql}) page ON 1 = 1 ORDER BY page.id {order}"
+    )
+    user_id = user.pk if user.is_authenticated else None
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [room.pk, user_id, *page_params])
+        found = cursor.fetchall()
+    room_seq, mailbox_seq = found[0][0] or 0, found[0][1] or 0
+    rows = [row[2:] for row in found if row[2] is not None]
+    return Snapshot(_room_page(room, rows, after=after, limit=limit), room_seq, mailbox_seq)
+
+
+def _page_query(
+    room: Room, *, before: int | None = None, after: int | None = None, limit: int
+) -> tuple[str, list]:
+    """One more than ``limit`` rows, to tell whether there are more; newest first, or with
+    ``after`` oldest first."""
     where, params = ["m.room_id = %s"], [room.pk]
-    for condition, value in (
-        ("m.seq <= %s", up_to_seq),
-        ("m.id > %s", after),
-        ("m.id < %s", before),
-    ):
+    for condition, value in (("m.id > %s", after), ("m.id < %s", before)):
         if value is not None:
             where.append(condition)
             params.append(value)
     order = "ASC" if after is not None else "DESC"
     # Whether a message has reactions comes with it: most pages have none, and then the page
-    # is this one query (a handshake reads one).
+    # is this one query.
     sql = (
-        f"SELECT m.id, u.{_username}, m.content, m.created_at, m.edited_at, m.deleted_at,"
-        f" EXISTS (SELECT 1 FROM {_reactions} r WHERE r.message_id = m.id)"
+        f"SELECT m.id AS id, u.{_username} AS username, m.content AS content,"
+        " m.created_at AS created_at, m.edited_at AS edited_at, m.deleted_at AS deleted_at,"
+        f" EXISTS (SELECT 1 FROM {_reactions} r WHERE r.message_id = m.id) AS has_reactions"
         f" FROM {_messages} m JOIN {_users} u ON u.id = m.user_id"
         f" WHERE {' AND '.join(where)} ORDER BY m.id {order} LIMIT %s"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, limit + 1])
-        found = cursor.fetchall()
+    return sql, [*params, limit + 1]
+
+
+def _room_page(room: Room, found: list[tuple], *, after: int | None, limit: int) -> RoomMessagePage:
+    """The page of ``_page_query``'s rows, oldest first."""
     rows = found[:limit] if after is not None else found[:limit][::-1]
     reactions = reaction_summaries([row[0] for row in rows if row[6]])
     results = [

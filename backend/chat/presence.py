@@ -6,21 +6,24 @@ on a timer; when a process dies its entries stop being renewed, expire, and a sw
 process at a time) announces those users as gone. Without Redis there is one process, so a
 plain in-memory map is enough.
 
-A socket's slot (chat/slots.py) is taken and given back with its entry, in the same round trip:
-a handshake and a close each cost one. Anonymous sockets have a slot but no entry.
+A socket's slot (chat/slots.py) is taken and given back with its entry, and the user's arrival
+or departure announced, in the same round trip: a handshake and a close each cost one, and the
+announcements of a user's sockets are published in the order their entries changed. Anonymous
+sockets have a slot but no entry.
 """
 
 import threading
 import time
 from abc import ABC, abstractmethod
 from collections import defaultdict
+from collections.abc import Callable
 from functools import cache
 from typing import NamedTuple
 
 import redis
 from django.conf import settings
 
-from chat.delivery.broker import shared_redis
+from chat.delivery.broker import broker, shared_redis
 from chat.slots import (
     CLAIM_FUNCTION,
     MemorySocketSlots,
@@ -30,6 +33,9 @@ from chat.slots import (
 )
 
 Connection = tuple[int, str, str]  # (room id, username, connection id)
+# A hub topic and what to publish to it (chat/delivery/hub.py, ``envelope``).
+Announcement = tuple[str, str]
+Publish = Callable[[str, str], None]
 
 
 class Entered(NamedTuple):
@@ -53,18 +59,26 @@ class PresenceStore(ABC):
         *,
         slot: Slot | None = None,
         limit: int = 0,
+        announce: Announcement | None = None,
     ) -> Entered | None:
         """``join``, and who is online afterwards, in one round trip; ``username`` None for an
         anonymous socket, which only reads who is online. With ``slot`` its slot is taken first,
         in the same round trip: None when its owner already holds ``limit``, and nothing else
-        was done."""
+        was done. ``announce`` is published, in the same round trip, when the connection is the
+        user's first."""
 
     @abstractmethod
     def leave(
-        self, room_id: int, username: str | None, connection: str, *, slot: Slot | None = None
+        self,
+        room_id: int,
+        username: str | None,
+        connection: str,
+        *,
+        slot: Slot | None = None,
+        announce: Announcement | None = None,
     ) -> bool:
         """Remove a connection, and give back ``slot``; True when it was the user's last live
-        one in the room."""
+        one in the room, and then ``announce`` is published in the same round trip."""
 
     @abstractmethod
     def online(self, room_id: int) -> list[str]:
@@ -85,10 +99,13 @@ class PresenceStore(ABC):
 
 
 class MemoryPresenceStore(PresenceStore):
-    def __init__(self, slots: MemorySocketSlots | None = None) -> None:
+    def __init__(
+        self, slots: MemorySocketSlots | None = None, publish: Publish = lambda topic, text: None
+    ) -> None:
         self._lock = threading.Lock()
         self._rooms: dict[int, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
         self._slots = slots or MemorySocketSlots()
+        self._publish = publish
 
     def enter(
         self,
@@ -98,6 +115,7 @@ class MemoryPresenceStore(PresenceStore):
         *,
         slot: Slot | None = None,
         limit: int = 0,
+        announce: Announcement | None = None,
     ) -> Entered | None:
         if slot is not None and not self._slots.claim(slot, limit):
             return None
@@ -106,10 +124,20 @@ class MemoryPresenceStore(PresenceStore):
                 return Entered(False, sorted(self._rooms.get(room_id, {})))
             connections = self._rooms[room_id][username]
             connections.add(connection)
-            return Entered(len(connections) == 1, sorted(self._rooms[room_id]))
+            first = len(connections) == 1
+            # Under the lock, as the Redis script does: announcements in the entries' order.
+            if first and announce is not None:
+                self._publish(*announce)
+            return Entered(first, sorted(self._rooms[room_id]))
 
     def leave(
-        self, room_id: int, username: str | None, connection: str, *, slot: Slot | None = None
+        self,
+        room_id: int,
+        username: str | None,
+        connection: str,
+        *,
+        slot: Slot | None = None,
+        announce: Announcement | None = None,
     ) -> bool:
         if slot is not None:
             self._slots.release(slot)
@@ -124,6 +152,8 @@ class MemoryPresenceStore(PresenceStore):
             if connections:
                 return False
             del users[username]
+            if announce is not None:
+                self._publish(*announce)
             return True
 
     def online(self, room_id: int) -> list[str]:
@@ -137,11 +167,13 @@ class MemoryPresenceStore(PresenceStore):
 
 # KEYS: the room's entries, the set of rooms with entries, and with a slot its owner's slots.
 # ARGV: the entry ("username\nconnection", see _entry; empty for an anonymous socket), its
-# expiry, now, the user's prefix, the room id, then the slot's claim arguments (chat/slots.py).
+# expiry, now, the user's prefix, the room id, the channel and message to publish when the
+# entry is the user's first (an empty channel: none), then the slot's claim arguments
+# (chat/slots.py).
 _ENTER = (
     CLAIM_FUNCTION
     + """
-if KEYS[3] and not claim(KEYS[3], unpack(ARGV, 6)) then return {0} end
+if KEYS[3] and not claim(KEYS[3], unpack(ARGV, 8)) then return {0} end
 local live = redis.call('ZRANGEBYSCORE', KEYS[1], ARGV[3], '+inf')
 if ARGV[1] == '' then return {1, 0, live} end
 local prefix = ARGV[4]
@@ -151,12 +183,14 @@ for _, m in ipairs(live) do
 end
 redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
 redis.call('SADD', KEYS[2], ARGV[5])
+if first == 1 and ARGV[6] ~= '' then redis.call('PUBLISH', ARGV[6], ARGV[7]) end
 return {1, first, live}
 """
 )
 
 # KEYS: the room's entries, and with a slot its owner's slots. ARGV: the entry (empty for an
-# anonymous socket), now, the user's prefix, the slot's connection.
+# anonymous socket), now, the user's prefix, the slot's connection, and the channel and message
+# to publish when the entry was the user's last (an empty channel: none).
 _LEAVE = """
 if KEYS[2] then redis.call('ZREM', KEYS[2], ARGV[4]) end
 if ARGV[1] == '' or redis.call('ZREM', KEYS[1], ARGV[1]) == 0 then return 0 end
@@ -165,6 +199,7 @@ local prefix = ARGV[3]
 for _, m in ipairs(live) do
   if string.sub(m, 1, #prefix) == prefix then return 0 end
 end
+if ARGV[5] ~= '' then redis.call('PUBLISH', ARGV[5], ARGV[6]) end
 return 1
 """
 
@@ -216,8 +251,11 @@ class RedisPresenceStore(PresenceStore):
         sweep_interval: int,
         prefix: str = "presence",
         slots: RedisSocketSlots | None = None,
+        channel: Callable[[str], str] = lambda topic: topic,
     ) -> None:
         self._redis = client
+        # The Redis channel of a hub topic (RedisBroker.channel), for the announcements.
+        self._channel = channel
         self._ttl = ttl
         self._sweep_interval = sweep_interval
         self._prefix = prefix
@@ -238,11 +276,12 @@ class RedisPresenceStore(PresenceStore):
         *,
         slot: Slot | None = None,
         limit: int = 0,
+        announce: Announcement | None = None,
     ) -> Entered | None:
         now = time.time()
         keys = [self._key(room_id), self._rooms_key]
         entry, owner = _entry_and_owner(username, connection)
-        args = [entry, now + self._ttl, now, owner, room_id]
+        args = [entry, now + self._ttl, now, owner, room_id, *self._publish_args(announce)]
         if slot is not None:
             slot_key, claim_args = self._slots.claim_args(slot, limit, now)
             keys.append(slot_key)
@@ -257,14 +296,26 @@ class RedisPresenceStore(PresenceStore):
         return Entered(bool(first), sorted(online))
 
     def leave(
-        self, room_id: int, username: str | None, connection: str, *, slot: Slot | None = None
+        self,
+        room_id: int,
+        username: str | None,
+        connection: str,
+        *,
+        slot: Slot | None = None,
+        announce: Announcement | None = None,
     ) -> bool:
         entry, owner = _entry_and_owner(username, connection)
         keys = [self._key(room_id)]
         if slot is not None:
             keys.append(self._slots.key(slot[0]))
-        args = [entry, time.time(), owner, connection]
+        args = [entry, time.time(), owner, connection, *self._publish_args(announce)]
         return bool(self._leave(keys=keys, args=args))
+
+    def _publish_args(self, announce: Announcement | None) -> tuple[str, str]:
+        if announce is None:
+            return "", ""
+        topic, payload = announce
+        return self._channel(topic), payload
 
     def online(self, room_id: int) -> list[str]:
         entries = self._redis.zrangebyscore(self._key(room_id), time.time(), "+inf")
@@ -317,5 +368,6 @@ def presence_store() -> PresenceStore:
             ttl=chat["PRESENCE_TTL"],
             sweep_interval=chat["PRESENCE_SWEEP_INTERVAL"],
             slots=socket_slots(),
+            channel=broker().channel,
         )
-    return MemoryPresenceStore(slots=socket_slots())
+    return MemoryPresenceStore(slots=socket_slots(), publish=broker().publish)

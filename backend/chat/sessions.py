@@ -7,14 +7,13 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db import connection as database
 
 from accounts.websocket import Credentials, Identity, authenticate
 from chat.changes import room_changes_page
-from chat.delivery.hub import publish, room_topic
+from chat.delivery.hub import envelope, publish, room_topic
 from chat.errors import TooManySockets
-from chat.history import room_messages_page
-from chat.models import Mailbox, Room
+from chat.history import room_snapshot
+from chat.models import Room
 from chat.presence import Connection, presence_store
 from chat.protocol import HistoryEvent, UserJoinEvent, UserLeaveEvent, UserListEvent
 from chat.rooms import room_for
@@ -63,9 +62,8 @@ def session_open(*, room: Room, user: User, connection: str, after: int | None) 
     read the snapshot, so that a change after the read arrives live and one before it is in the
     snapshot. Raises TooManySockets, having announced nothing, when its owner holds the limit."""
     online = presence_enter(room=room, user=user, connection=connection)
-    last_seq, mailbox_seq = snapshot_positions(room=room, user=user)
     limit = settings.CHAT["HISTORY_SIZE"] if after is None else settings.CHAT["RESUME_LIMIT"]
-    page = room_messages_page(room=room, after=after, limit=limit, up_to_seq=last_seq)
+    page, last_seq, mailbox_seq = room_snapshot(room=room, user=user, after=after, limit=limit)
     # On resume, what changed since in the messages the client holds; later changes come live.
     changed = None if after is None else room_changes_page(room=room, after=after, limit=limit)
     history = HistoryEvent(
@@ -78,40 +76,30 @@ def session_open(*, room: Room, user: User, connection: str, after: int | None) 
 
 
 def presence_enter(*, room: Room, user: User, connection: str) -> list[str]:
-    """Takes the socket's slot and, for a user, puts it into the room's presence: one round
-    trip (chat/presence.py). Returns who is online now."""
+    """Takes the socket's slot and, for a user, puts it into the room's presence and announces
+    the user if this is their first socket there: one round trip (chat/presence.py). Returns
+    who is online now."""
     slot, limit = keeper.awaited_slot(connection)
     username = user.username if user.is_authenticated else None
-    entered = presence_store().enter(room.pk, username, connection, slot=slot, limit=limit)
+    announce = None
+    if username is not None:
+        # The joining socket hears this too, but drops it: it names itself as the origin.
+        joined = envelope(UserJoinEvent(user=username), origin=connection)
+        announce = (room_topic(room.pk), joined)
+    store = presence_store()
+    entered = store.enter(room.pk, username, connection, slot=slot, limit=limit, announce=announce)
     if entered is None:
         raise TooManySockets()
     keeper.track_slot(slot)
     if username is not None:
         keeper.track((room.pk, username, connection))
-    if entered.first:
-        # The joining socket hears this too, but drops it: it names itself as the origin.
-        publish(room_topic(room.pk), UserJoinEvent(user=username), origin=connection)
     return entered.online
 
 
-_POSITIONS = (
-    f"SELECT (SELECT last_seq FROM {Room._meta.db_table} WHERE id = %s),"
-    f" (SELECT last_seq FROM {Mailbox._meta.db_table} WHERE user_id = %s)"
-)
-
-
-def snapshot_positions(*, room: Room, user: User) -> tuple[int, int]:
-    """The room's last seq and the user's mailbox position (0 for anonymous sockets), read in
-    one statement, so at one moment (plain SQL, chat/rows.py: every handshake reads them)."""
-    with database.cursor() as cursor:
-        cursor.execute(_POSITIONS, [room.pk, user.pk if user.is_authenticated else None])
-        room_seq, mailbox_seq = cursor.fetchone()
-    return room_seq or 0, mailbox_seq or 0
-
-
 def session_close(*, room: Room, user: User, connection: str, address: str | None) -> None:
-    """Called when a socket that was identified closes: gives back its slot and leaves presence,
-    in one round trip. A socket refused its slot holds none, and giving it back is a no-op."""
+    """Called when a socket that was identified closes: gives back its slot, leaves presence and
+    announces the user's departure if it was their last socket there, in one round trip. A
+    socket refused its slot holds none, and giving it back is a no-op."""
     slot, _ = socket_slot(user, connection, address)
     username = user.username if user.is_authenticated else None
     keeper.awaited_slot(connection)  # closed before it opened
@@ -119,8 +107,10 @@ def session_close(*, room: Room, user: User, connection: str, address: str | Non
     if username is not None:
         keeper.forget((room.pk, username, connection))
     # No longer renewed from here on: what fails below (Redis away) expires by itself.
-    if presence_store().leave(room.pk, username, connection, slot=slot):
-        publish(room_topic(room.pk), UserLeaveEvent(user=username))
+    left = None
+    if username is not None:
+        left = (room_topic(room.pk), envelope(UserLeaveEvent(user=username)))
+    presence_store().leave(room.pk, username, connection, slot=slot, announce=left)
 
 
 class PresenceKeeper:

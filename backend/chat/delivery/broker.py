@@ -111,7 +111,11 @@ class RedisBroker(Broker):
         self._reader: asyncio.Task | None = None
 
     def publish(self, topic: str, payload: str) -> None:
-        self._publisher.publish(self._prefix + topic, payload)
+        self._publisher.publish(self.channel(topic), payload)
+
+    def channel(self, topic: str) -> str:
+        """The Redis channel of ``topic``, for a script that publishes along with its write."""
+        return self._prefix + topic
 
     def check(self) -> None:
         self._publisher.ping()

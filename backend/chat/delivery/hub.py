@@ -63,11 +63,16 @@ def user_topic(user_id: int) -> str:
     return f"user.{user_id}"
 
 
+def envelope(event: ServerEvent, *, seq: int | None = None, origin: str = "") -> str:
+    """What a publish carries: the event's place in its stream, its origin, then its frame.
+    ``origin`` names the connection an event is about, so that it is not echoed to itself."""
+    return f"{'' if seq is None else seq}\n{origin}\n{event.to_text()}"
+
+
 def publish(topic: str, event: ServerEvent, *, seq: int | None = None, origin: str = "") -> None:
     """Sends ``event`` to every socket of ``topic`` in every process. Called from worker
-    threads; never raises: what it fails to send is the fan-out's to recover (see above).
-    ``origin`` names the connection an event is about, so that it is not echoed to itself."""
-    payload = f"{'' if seq is None else seq}\n{origin}\n{event.to_text()}"
+    threads; never raises: what it fails to send is the fan-out's to recover (see above)."""
+    payload = envelope(event, seq=seq, origin=origin)
     try:
         broker().publish(topic, payload)
     except Exception as error:

@@ -83,6 +83,68 @@ def test_an_anonymous_socket_holds_a_slot_but_is_not_listed(store):
     assert store.enter(1, None, "reader-2", slot=readers[1], limit=1) == (False, ["alice"])
 
 
+class Heard:
+    """What a store published, as (topic, payload): through its publish function (memory) or
+    on Redis, read from a subscription to the topics' channels."""
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+        self.published: list[tuple[str, str]] = []
+        if kind == "redis":
+            self.pubsub = shared_redis().pubsub()
+            self.pubsub.psubscribe("test-presence-channel/*")
+            self.pubsub.get_message(timeout=1)  # the confirmation
+
+    def store(self):
+        if self.kind == "memory":
+            return MemoryPresenceStore(publish=lambda *message: self.published.append(message))
+        return redis_store(channel=lambda topic: f"test-presence-channel/{topic}")
+
+    def read(self) -> list[tuple[str, str]]:
+        if self.kind == "redis":
+            while message := self.pubsub.get_message(timeout=0.2):
+                topic = message["channel"].removeprefix("test-presence-channel/")
+                self.published.append((topic, message["data"]))
+        heard, self.published = self.published, []
+        return heard
+
+
+@pytest.fixture(
+    params=[
+        pytest.param("memory", id="memory"),
+        pytest.param("redis", id="redis", marks=pytest.mark.services),
+    ]
+)
+def heard(request):
+    heard = Heard(request.param)
+    yield heard
+    if request.param == "redis":
+        heard.pubsub.close()
+
+
+def test_a_users_first_socket_is_announced_in_the_same_call_and_their_last_leave_too(heard):
+    store = heard.store()
+    joined, left = ("room.1", "alice joined"), ("room.1", "alice left")
+    store.enter(1, "alice", "tab-1", announce=joined)
+    assert heard.read() == [joined]
+    # A second tab, the first tab closing, a reader: nobody arrived or left.
+    store.enter(1, "alice", "tab-2", announce=joined)
+    assert store.leave(1, "alice", "tab-1", announce=left) is False
+    store.enter(1, None, "reader", slot=("address:192.0.2.1", "reader"), limit=1)
+    assert heard.read() == []
+    assert store.leave(1, "alice", "tab-2", announce=left) is True
+    assert store.leave(1, "alice", "tab-2", announce=left) is False  # twice: announced once
+    assert heard.read() == [left]
+
+
+def test_a_socket_refused_its_slot_announces_nothing(heard):
+    store = heard.store()
+    store.enter(1, "alice", "tab-1", slot=("user:1", "tab-1"), limit=1)
+    store.leave(1, "alice", "tab-1")
+    assert store.enter(1, "bob", "tab-1", slot=("user:2", "tab-1"), limit=0) is None
+    assert heard.read() == []
+
+
 @pytest.mark.services
 def test_slots_of_a_dead_process_expire_and_renewed_ones_stay():
     store = redis_store(ttl=1)

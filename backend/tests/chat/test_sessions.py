@@ -3,20 +3,39 @@
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
-from chat.sessions import snapshot_positions
+from chat.history import room_snapshot
 from tests.conftest import post, write
 
 pytestmark = pytest.mark.django_db
 
 
-def test_the_snapshot_reads_the_rooms_and_the_users_positions(alice, bob, lobby):
+def texts(snapshot) -> list[str]:
+    return [message.message for message in snapshot.page.results]
+
+
+def test_the_snapshot_reads_the_page_and_the_rooms_and_the_users_positions(alice, bob, lobby):
     post(lobby, bob, "one")
     post(lobby, bob, "two")
+    post(lobby, bob, "three")
     write(bob, alice, "a private one")
-    assert snapshot_positions(room=lobby, user=alice) == (2, 1)
+    snapshot = room_snapshot(room=lobby, user=alice, after=None, limit=2)
+    assert (snapshot.room_seq, snapshot.mailbox_seq) == (3, 1)
+    assert texts(snapshot) == ["two", "three"]
+    assert snapshot.page.has_more is True
 
 
-def test_a_user_who_never_got_a_private_message_and_an_anonymous_socket_are_at_zero(alice, lobby):
+def test_a_resumed_snapshot_reads_what_came_after(alice, bob, lobby):
+    first = post(lobby, bob, "one")
+    post(lobby, bob, "two")
+    snapshot = room_snapshot(room=lobby, user=alice, after=first.id, limit=10)
+    assert (snapshot.room_seq, texts(snapshot), snapshot.page.has_more) == (2, ["two"], False)
+
+
+def test_an_empty_room_an_anonymous_socket_and_an_empty_mailbox_are_at_zero(alice, lobby):
+    snapshot = room_snapshot(room=lobby, user=AnonymousUser(), after=None, limit=10)
+    assert (snapshot.room_seq, snapshot.mailbox_seq, texts(snapshot)) == (0, 0, [])
     post(lobby, alice, "one")
-    assert snapshot_positions(room=lobby, user=alice) == (1, 0)
-    assert snapshot_positions(room=lobby, user=AnonymousUser()) == (1, 0)
+    snapshot = room_snapshot(room=lobby, user=alice, after=None, limit=10)
+    assert (snapshot.room_seq, snapshot.mailbox_seq, texts(snapshot)) == (1, 0, ["one"])
+    snapshot = room_snapshot(room=lobby, user=AnonymousUser(), after=None, limit=10)
+    assert (snapshot.room_seq, snapshot.mailbox_seq) == (1, 0)
