@@ -58,14 +58,14 @@ def room_messages_page(
         return _room_page(room, cursor.fetchall(), after=after, limit=limit)
 
 
-class Snapshot(NamedTuple):
+class RoomSnapshot(NamedTuple):
     page: RoomMessagePage
     # Where the room's stream and the user's mailbox were when the page was read (0: nowhere).
     room_seq: int
     mailbox_seq: int
 
 
-def room_snapshot(*, room: Room, user: User, after: int | None, limit: int) -> Snapshot:
+def room_snapshot(*, room: Room, user: User, after: int | None, limit: int) -> RoomSnapshot:
     """A new socket's page of history (``room_messages_page``'s) and the positions of its
     streams, read in one statement, so at one moment: the page holds exactly the room's
     messages up to ``room_seq`` (each commits with its seq's bump). Every handshake reads it."""
@@ -84,7 +84,7 @@ def room_snapshot(*, room: Room, user: User, after: int | None, limit: int) -> S
         found = cursor.fetchall()
     room_seq, mailbox_seq = found[0][0] or 0, found[0][1] or 0
     rows = [row[2:] for row in found if row[2] is not None]
-    return Snapshot(_room_page(room, rows, after=after, limit=limit), room_seq, mailbox_seq)
+    return RoomSnapshot(_room_page(room, rows, after=after, limit=limit), room_seq, mailbox_seq)
 
 
 def _page_query(

@@ -100,7 +100,7 @@ class PresenceStore(ABC):
 
 class MemoryPresenceStore(PresenceStore):
     def __init__(
-        self, slots: MemorySocketSlots | None = None, publish: Publish = lambda topic, text: None
+        self, slots: MemorySocketSlots | None = None, publish: Publish = lambda topic, payload: None
     ) -> None:
         self._lock = threading.Lock()
         self._rooms: dict[int, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
