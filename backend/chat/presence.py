@@ -36,6 +36,8 @@ Connection = tuple[int, str, str]  # (room id, username, connection id)
 # A hub topic and what to publish to it (chat/delivery/hub.py, ``envelope``).
 Announcement = tuple[str, str]
 Publish = Callable[[str, str], None]
+# What to publish when the sweep finds a user gone from a room: (room id, username) -> it.
+Farewell = Callable[[int, str], Announcement]
 
 
 class Entered(NamedTuple):
@@ -93,8 +95,10 @@ class PresenceStore(ABC):
         were swept meanwhile."""
         return []
 
-    def sweep(self) -> list[tuple[int, str]]:
-        """Drop expired connections; returns (room id, username) for users who went offline."""
+    def sweep(self, farewell: Farewell | None = None) -> list[tuple[int, str]]:
+        """Drop expired connections; returns (room id, username) for users who went offline.
+        With ``farewell``, each is announced, unless a socket of theirs entered meanwhile (it
+        announced them already, and a farewell would follow its arrival)."""
         return []
 
 
@@ -222,6 +226,16 @@ return gone
 """
 
 
+# KEYS: the room's entries. ARGV: now, the user's prefix, the channel and the message.
+_FAREWELL = """
+for _, m in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], ARGV[1], '+inf')) do
+  if string.sub(m, 1, #ARGV[2]) == ARGV[2] then return 0 end
+end
+redis.call('PUBLISH', ARGV[3], ARGV[4])
+return 1
+"""
+
+
 def _entry(username: str, connection: str) -> str:
     return f"{_owner(username)}{connection}"
 
@@ -264,6 +278,7 @@ class RedisPresenceStore(PresenceStore):
         self._enter = self._redis.register_script(_ENTER)
         self._leave = self._redis.register_script(_LEAVE)
         self._sweep = self._redis.register_script(_SWEEP)
+        self._farewell = self._redis.register_script(_FAREWELL)
 
     def _key(self, room_id: int) -> str:
         return f"{self._prefix}:room:{room_id}"
@@ -345,7 +360,7 @@ class RedisPresenceStore(PresenceStore):
         changed = pipe.execute()[: len(connections)]
         return [conn for conn, count in zip(connections, changed, strict=True) if not count]
 
-    def sweep(self) -> list[tuple[int, str]]:
+    def sweep(self, farewell: Farewell | None = None) -> list[tuple[int, str]]:
         # One sweeper per interval across all processes; the others skip.
         lock = f"{self._prefix}:sweep-lock"
         if not self._redis.set(lock, "1", nx=True, ex=self._sweep_interval):
@@ -355,8 +370,15 @@ class RedisPresenceStore(PresenceStore):
         for room_id in self._redis.smembers(self._rooms_key):
             keys = [self._key(int(room_id)), self._rooms_key]
             for username in self._sweep(keys=keys, args=[now, room_id]):
-                gone.append((int(room_id), username))
+                if farewell is None or self._say_farewell(int(room_id), username, farewell):
+                    gone.append((int(room_id), username))
         return gone
+
+    def _say_farewell(self, room_id: int, username: str, farewell: Farewell) -> bool:
+        # Its own round trip, after the sweep's: a socket entering in between is seen here.
+        announce = self._publish_args(farewell(room_id, username))
+        args = [time.time(), _owner(username), *announce]
+        return bool(self._farewell(keys=[self._key(room_id)], args=args))
 
 
 @cache

@@ -10,11 +10,11 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 from accounts.websocket import Credentials, Identity, authenticate
 from chat.changes import room_changes_page
-from chat.delivery.hub import envelope, publish, room_topic
+from chat.delivery.hub import envelope, room_topic
 from chat.errors import TooManySockets
 from chat.history import room_snapshot
 from chat.models import Room
-from chat.presence import Connection, presence_store
+from chat.presence import Announcement, Connection, presence_store
 from chat.protocol import HistoryEvent, UserJoinEvent, UserLeaveEvent, UserListEvent
 from chat.rooms import room_for
 from chat.slots import Slot
@@ -81,11 +81,8 @@ def presence_enter(*, room: Room, user: User, connection: str) -> list[str]:
     who is online now."""
     slot, limit = keeper.awaited_slot(connection)
     username = user.username if user.is_authenticated else None
-    announce = None
-    if username is not None:
-        # The joining socket hears this too, but drops it: it names itself as the origin.
-        joined = envelope(UserJoinEvent(user=username), origin=connection)
-        announce = (room_topic(room.pk), joined)
+    # The joining socket hears its user_join too, but drops it: it names itself as the origin.
+    announce = None if username is None else user_joined(room.pk, username, origin=connection)
     store = presence_store()
     entered = store.enter(room.pk, username, connection, slot=slot, limit=limit, announce=announce)
     if entered is None:
@@ -107,9 +104,7 @@ def session_close(*, room: Room, user: User, connection: str, address: str | Non
     if username is not None:
         keeper.forget((room.pk, username, connection))
     # No longer renewed from here on: what fails below (Redis away) expires by itself.
-    left = None
-    if username is not None:
-        left = (room_topic(room.pk), envelope(UserLeaveEvent(user=username)))
+    left = None if username is None else user_left(room.pk, username)
     presence_store().leave(room.pk, username, connection, slot=slot, announce=left)
 
 
@@ -189,12 +184,19 @@ class PresenceKeeper:
                 logger.warning("presence keep-alive failed: %r", error)
 
     def beat(self) -> None:
+        # Announced by the presence store, in order with the sockets' own (see enter).
         store = presence_store()
         for room_id, username, connection in store.renew(self.connections(), self.slots()):
-            if store.join(room_id, username, connection):
-                publish(room_topic(room_id), UserJoinEvent(user=username))
-        for room_id, username in store.sweep():
-            publish(room_topic(room_id), UserLeaveEvent(user=username))
+            store.enter(room_id, username, connection, announce=user_joined(room_id, username))
+        store.sweep(farewell=user_left)
+
+
+def user_joined(room_id: int, username: str, *, origin: str = "") -> Announcement:
+    return room_topic(room_id), envelope(UserJoinEvent(user=username), origin=origin)
+
+
+def user_left(room_id: int, username: str) -> Announcement:
+    return room_topic(room_id), envelope(UserLeaveEvent(user=username))
 
 
 keeper = PresenceKeeper()

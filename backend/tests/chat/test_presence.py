@@ -95,10 +95,10 @@ class Heard:
             self.pubsub.psubscribe("test-presence-channel/*")
             self.pubsub.get_message(timeout=1)  # the confirmation
 
-    def store(self):
+    def store(self, **overrides):
         if self.kind == "memory":
             return MemoryPresenceStore(publish=lambda *message: self.published.append(message))
-        return redis_store(channel=lambda topic: f"test-presence-channel/{topic}")
+        return redis_store(channel=lambda topic: f"test-presence-channel/{topic}", **overrides)
 
     def read(self) -> list[tuple[str, str]]:
         if self.kind == "redis":
@@ -171,6 +171,26 @@ def test_entries_of_a_dead_process_expire_and_the_sweep_announces_them():
     assert store.renew([(1, "bob", "live-socket"), (1, "carol", "live-socket-2")]) == []
     assert store.sweep() == [(1, "alice")]
     assert store.online(1) == ["bob", "carol"]
+
+
+@pytest.mark.services
+def test_the_sweep_says_farewell_to_users_gone_but_not_to_one_who_came_back_meanwhile():
+    heard = Heard("redis")
+    store = heard.store(ttl=1)
+    store.join(1, "alice", "dead-tab")
+    store.join(1, "bob", "dead-tab")
+    time.sleep(1.1)  # their process died: nobody renewed the entries
+
+    def farewell(room_id: int, username: str):
+        if username == "bob":
+            # Bob's new tab enters between the sweep and its farewell: it announces him itself.
+            store.enter(room_id, "bob", "new-tab", announce=("room.1", "bob joined"))
+        return "room.1", f"{username} left"
+
+    assert store.sweep(farewell=farewell) == [(1, "alice")]
+    assert sorted(heard.read()) == [("room.1", "alice left"), ("room.1", "bob joined")]
+    assert store.online(1) == ["bob"]
+    heard.pubsub.close()
 
 
 @pytest.mark.services
