@@ -70,13 +70,12 @@ def room_snapshot(*, room: Room, user: User, after: int | None, limit: int) -> R
     streams, read in one statement, so at one moment: the page holds exactly the room's
     messages up to ``room_seq`` (each commits with its seq's bump). Every handshake reads it."""
     page_sql, page_params = _page_query(room, after=after, limit=limit)
-    order = "ASC" if after is not None else "DESC"
     # One row even for an empty room: the page's columns are then NULL.
     sql = (
         f"SELECT here.room_seq, here.mailbox_seq, page.* FROM"
         f" (SELECT (SELECT last_seq FROM {_rooms} WHERE id = %s) AS room_seq,"
         f" (SELECT last_seq FROM {_mailboxes} WHERE user_id = %s) AS mailbox_seq) here"
-        f" LEFT JOIN ({page_sql}) page ON 1 = 1 ORDER BY page.id {order}"
+        f" LEFT JOIN ({page_sql}) page ON 1 = 1 ORDER BY page.id {_order(after)}"
     )
     user_id = user.pk if user.is_authenticated else None
     with connection.cursor() as cursor:
@@ -97,7 +96,6 @@ def _page_query(
         if value is not None:
             where.append(condition)
             params.append(value)
-    order = "ASC" if after is not None else "DESC"
     # Whether a message has reactions comes with it: most pages have none, and then the page
     # is this one query.
     sql = (
@@ -105,9 +103,13 @@ def _page_query(
         " m.created_at AS created_at, m.edited_at AS edited_at, m.deleted_at AS deleted_at,"
         f" EXISTS (SELECT 1 FROM {_reactions} r WHERE r.message_id = m.id) AS has_reactions"
         f" FROM {_messages} m JOIN {_users} u ON u.id = m.user_id"
-        f" WHERE {' AND '.join(where)} ORDER BY m.id {order} LIMIT %s"
+        f" WHERE {' AND '.join(where)} ORDER BY m.id {_order(after)} LIMIT %s"
     )
     return sql, [*params, limit + 1]
+
+
+def _order(after: int | None) -> str:
+    return "ASC" if after is not None else "DESC"
 
 
 def _room_page(room: Room, found: list[tuple], *, after: int | None, limit: int) -> RoomMessagePage:

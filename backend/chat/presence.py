@@ -48,10 +48,6 @@ class Entered(NamedTuple):
 
 
 class PresenceStore(ABC):
-    def join(self, room_id: int, username: str, connection: str) -> bool:
-        """Add a connection; True when it is the user's first live one in the room."""
-        return self.enter(room_id, username, connection).first
-
     @abstractmethod
     def enter(
         self,
@@ -63,8 +59,9 @@ class PresenceStore(ABC):
         limit: int = 0,
         announce: Announcement | None = None,
     ) -> Entered | None:
-        """``join``, and who is online afterwards, in one round trip; ``username`` None for an
-        anonymous socket, which only reads who is online. With ``slot`` its slot is taken first,
+        """Add a connection, and read who is online afterwards, in one round trip (``first``:
+        the user's first live connection in the room); ``username`` None for an anonymous
+        socket, which only reads who is online. With ``slot`` its slot is taken first,
         in the same round trip: None when its owner already holds ``limit``, and nothing else
         was done. ``announce`` is published, in the same round trip, when the connection is the
         user's first."""

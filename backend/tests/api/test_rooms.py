@@ -8,9 +8,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_anyone_may_list_public_rooms_with_online_counts(api, lobby, staff_room, alice, bob):
-    presence_store().join(lobby.pk, "alice", "tab-1")
-    presence_store().join(lobby.pk, "alice", "tab-2")
-    presence_store().join(lobby.pk, "bob", "tab-1")
+    presence_store().enter(lobby.pk, "alice", "tab-1")
+    presence_store().enter(lobby.pk, "alice", "tab-2")
+    presence_store().enter(lobby.pk, "bob", "tab-1")
     body = api().get("/api/rooms/").json()
     assert body["count"] == 1
     assert body["next"] is None and body["previous"] is None
@@ -77,7 +77,7 @@ def test_posting_the_name_of_an_admin_only_room_does_not_reveal_it_to_others(
 
 
 def test_room_detail_lists_who_is_online(api, lobby, alice):
-    presence_store().join(lobby.pk, "alice", "tab-1")
+    presence_store().enter(lobby.pk, "alice", "tab-1")
     body = api().get("/api/rooms/lobby/").json()
     assert body["online"] == ["alice"]
     assert body["online_count"] == 1

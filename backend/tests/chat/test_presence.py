@@ -29,16 +29,16 @@ def store(request):
 
 
 def test_a_user_is_online_once_however_many_sockets(store):
-    assert store.join(1, "alice", "tab-1") is True
-    assert store.join(1, "alice", "tab-2") is False
-    assert store.join(1, "bob", "tab-1") is True
+    assert store.enter(1, "alice", "tab-1").first is True
+    assert store.enter(1, "alice", "tab-2").first is False
+    assert store.enter(1, "bob", "tab-1").first is True
     assert store.online(1) == ["alice", "bob"]
     assert store.online_counts([1, 2]) == {1: 2, 2: 0}
 
 
 def test_a_user_leaves_with_their_last_socket(store):
-    store.join(1, "alice", "tab-1")
-    store.join(1, "alice", "tab-2")
+    store.enter(1, "alice", "tab-1")
+    store.enter(1, "alice", "tab-2")
     assert store.leave(1, "alice", "tab-1") is False
     assert store.online(1) == ["alice"]
     assert store.leave(1, "alice", "tab-2") is True
@@ -46,15 +46,15 @@ def test_a_user_leaves_with_their_last_socket(store):
 
 
 def test_leaving_twice_or_unknown_sockets_announce_nothing(store):
-    store.join(1, "alice", "tab-1")
+    store.enter(1, "alice", "tab-1")
     assert store.leave(1, "alice", "tab-1") is True
     assert store.leave(1, "alice", "tab-1") is False
     assert store.leave(1, "bob", "never-joined") is False
 
 
 def test_rooms_are_separate(store):
-    store.join(1, "alice", "tab-1")
-    store.join(2, "alice", "tab-2")
+    store.enter(1, "alice", "tab-1")
+    store.enter(2, "alice", "tab-2")
     assert store.leave(1, "alice", "tab-1") is True
     assert store.online(2) == ["alice"]
 
@@ -74,7 +74,7 @@ def test_a_socket_past_its_slot_limit_enters_nothing(store):
 
 
 def test_an_anonymous_socket_holds_a_slot_but_is_not_listed(store):
-    store.join(1, "alice", "tab-1")
+    store.enter(1, "alice", "tab-1")
     readers = [("address:192.0.2.1", "reader-1"), ("address:192.0.2.1", "reader-2")]
     assert store.enter(1, None, "reader-1", slot=readers[0], limit=1) == (False, ["alice"])
     assert store.enter(1, None, "reader-2", slot=readers[1], limit=1) is None
@@ -130,7 +130,8 @@ def test_a_users_first_socket_is_announced_in_the_same_call_and_their_last_leave
     # A second tab, the first tab closing, a reader: nobody arrived or left.
     store.enter(1, "alice", "tab-2", announce=joined)
     assert store.leave(1, "alice", "tab-1", announce=left) is False
-    store.enter(1, None, "reader", slot=("address:192.0.2.1", "reader"), limit=1)
+    store.enter(1, None, "reader", slot=("address:192.0.2.1", "reader"), limit=1, announce=joined)
+    assert store.leave(1, None, "reader", announce=left) is False
     assert heard.read() == []
     assert store.leave(1, "alice", "tab-2", announce=left) is True
     assert store.leave(1, "alice", "tab-2", announce=left) is False  # twice: announced once
@@ -139,10 +140,10 @@ def test_a_users_first_socket_is_announced_in_the_same_call_and_their_last_leave
 
 def test_a_socket_refused_its_slot_announces_nothing(heard):
     store = heard.store()
-    store.enter(1, "alice", "tab-1", slot=("user:1", "tab-1"), limit=1)
-    store.leave(1, "alice", "tab-1")
-    assert store.enter(1, "bob", "tab-1", slot=("user:2", "tab-1"), limit=0) is None
+    bobs = ("room.1", "bob joined")
+    assert store.enter(1, "bob", "tab-1", slot=("user:2", "tab-1"), limit=0, announce=bobs) is None
     assert heard.read() == []
+    assert store.online(1) == []
 
 
 @pytest.mark.services
@@ -160,10 +161,10 @@ def test_slots_of_a_dead_process_expire_and_renewed_ones_stay():
 @pytest.mark.services
 def test_entries_of_a_dead_process_expire_and_the_sweep_announces_them():
     store = redis_store(ttl=1)
-    store.join(1, "alice", "dead-process-socket")
-    store.join(1, "bob", "live-socket")
-    store.join(1, "carol", "dead-socket")
-    store.join(1, "carol", "live-socket-2")
+    store.enter(1, "alice", "dead-process-socket")
+    store.enter(1, "bob", "live-socket")
+    store.enter(1, "carol", "dead-socket")
+    store.enter(1, "carol", "live-socket-2")
     time.sleep(1.1)
     # Reads never count expired entries, even before a sweep.
     assert store.online(1) == []
@@ -177,8 +178,8 @@ def test_entries_of_a_dead_process_expire_and_the_sweep_announces_them():
 def test_the_sweep_says_farewell_to_users_gone_but_not_to_one_who_came_back_meanwhile():
     heard = Heard("redis")
     store = heard.store(ttl=1)
-    store.join(1, "alice", "dead-tab")
-    store.join(1, "bob", "dead-tab")
+    store.enter(1, "alice", "dead-tab")
+    store.enter(1, "bob", "dead-tab")
     time.sleep(1.1)  # their process died: nobody renewed the entries
 
     def farewell(room_id: int, username: str):
@@ -196,10 +197,10 @@ def test_the_sweep_says_farewell_to_users_gone_but_not_to_one_who_came_back_mean
 @pytest.mark.services
 def test_one_process_sweeps_per_interval():
     first, second = redis_store(ttl=1, sweep_interval=5), redis_store(ttl=1, sweep_interval=5)
-    first.join(1, "alice", "gone")
+    first.enter(1, "alice", "gone")
     time.sleep(1.1)
     assert first.sweep() == [(1, "alice")]
-    second.join(1, "bob", "gone-too")
+    second.enter(1, "bob", "gone-too")
     time.sleep(1.1)
     assert second.sweep() == []
 
@@ -207,7 +208,7 @@ def test_one_process_sweeps_per_interval():
 @pytest.mark.services
 def test_a_swept_live_socket_is_reported_so_it_can_rejoin():
     store = redis_store(ttl=1)
-    store.join(1, "alice", "stalled")
+    store.enter(1, "alice", "stalled")
     time.sleep(1.1)
     store.sweep()
     assert store.renew([(1, "alice", "stalled")]) == [(1, "alice", "stalled")]
@@ -263,7 +264,7 @@ async def test_the_keeper_announces_users_whose_process_died(alice, bob, lobby, 
         pytest.skip("needs REDIS_URL")
     settings.CHAT = {**settings.CHAT, "PRESENCE_TTL": 1, "PRESENCE_SWEEP_INTERVAL": 1}
     presence_store.cache_clear()
-    await sync_to_async(presence_store().join)(lobby.pk, "bob", "socket-of-a-dead-process")
+    await sync_to_async(presence_store().enter)(lobby.pk, "bob", "socket-of-a-dead-process")
     alices = await open_socket("/ws/chat/lobby/", user=alice)
     await asyncio.sleep(1.1)
     await sync_to_async(keeper.beat)()

@@ -17,8 +17,11 @@ pytestmark = [pytest.mark.asyncio, pytest.mark.services]
 RESUME = 4409
 
 
-async def open_room(server, room: str, token: str, after: int | None = None, **options):
-    """A socket that has read its user_list and history; returns (socket, history frame)."""
+async def open_room(
+    server, room: str, token: str, after: int | None = None, online: list | None = None, **options
+):
+    """A socket that has read its user_list (its users appended to ``online``) and history;
+    returns (socket, history frame)."""
     url = f"{server.ws}/ws/chat/{room}/" + ("" if after is None else f"?after={after}")
     socket = await connect(
         url,
@@ -27,7 +30,10 @@ async def open_room(server, room: str, token: str, after: int | None = None, **o
         compression=None,
         **options,
     )
-    assert json.loads(await socket.recv())["type"] == "user_list"
+    users = json.loads(await socket.recv())
+    assert users["type"] == "user_list"
+    if online is not None:
+        online += users["users"]
     history = json.loads(await socket.recv())
     assert history["type"] == "history"
     return socket, history
@@ -43,13 +49,16 @@ def stored_ids(server, room: str) -> list[int]:
         after = ids[-1]
 
 
-async def read_messages(socket, into: list[int]) -> int | None:
-    """Appends the id of every chat_message until the socket closes; returns its close code."""
+async def read_messages(socket, into: list[int], joined: list | None = None) -> int | None:
+    """Appends the id of every chat_message until the socket closes (and the user of every
+    user_join to ``joined``); returns its close code."""
     try:
         async for text in socket:
             frame = json.loads(text)
             if frame["type"] == "chat_message":
                 into.append(frame["id"])
+            elif frame["type"] == "user_join" and joined is not None:
+                joined.append(frame["user"])
     except websockets.ConnectionClosed:
         pass
     return socket.close_code
@@ -175,16 +184,19 @@ async def test_a_thousand_sockets_join_one_room_at_once_and_every_one_hears_ever
     names = [f"user{n}" for n in range(100)]
     tokens = seed_users(server.database_url, names)
     server.post("/api/rooms/", {"name": "crowd"}, tokens["user0"])
-    sockets = []
+    sockets, online = [], [[] for _ in range(1000)]
     for batch in range(20):  # 50 at a time, 10 tabs of each of 100 users
         sockets += await asyncio.gather(
-            *(open_room(server, "crowd", tokens[names[(batch * 50 + n) % 100]]) for n in range(50))
+            *(
+                open_room(server, "crowd", tokens[names[n % 100]], online=online[n])
+                for n in range(batch * 50, batch * 50 + 50)
+            )
         )
     assert server.get("/api/rooms/crowd/")["online"] == sorted(names)
-    received = [[] for _ in sockets]
+    received, joined = [[] for _ in sockets], [[] for _ in sockets]
     readers = [
-        asyncio.ensure_future(read_messages(socket, into))
-        for (socket, _), into in zip(sockets, received, strict=True)
+        asyncio.ensure_future(read_messages(socket, *seen))
+        for (socket, _), *seen in zip(sockets, received, joined, strict=True)
     ]
     for n in range(5):
         await sockets[n][0].send(json.dumps({"message": f"hello {n}"}))
@@ -194,6 +206,10 @@ async def test_a_thousand_sockets_join_one_room_at_once_and_every_one_hears_ever
             stored = stored_ids(server, "crowd")
             await asyncio.sleep(0.2)
     assert all(into == stored for into in received)
+    # Every socket knows everyone: online when it opened, or announced since (before the
+    # messages, which were sent after the last join).
+    known = [set(users) | set(seen) for users, seen in zip(online, joined, strict=True)]
+    assert all(users == set(names) for users in known)
     for socket, _ in sockets:
         await socket.close()
     assert set(await asyncio.gather(*readers)) == {1000}
