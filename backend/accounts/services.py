@@ -3,7 +3,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError
 
 from chat.errors import UsernameTaken
-from chat.rows import fetch_only
+from chat.rows import Read, fetch_each
 
 # What a socket reads of its user; the rest is deferred (loaded if ever used).
 SOCKET_USER_FIELDS = ["id", "username", "is_active", "is_staff", "is_superuser"]
@@ -18,7 +18,12 @@ def user_register(*, username: str, password: str) -> AbstractBaseUser:
 
 
 def active_user(user_id, *, with_password: bool = False) -> AbstractBaseUser | None:
-    """The active user with this id, read in plain SQL (chat/rows.py): once per handshake.
+    """The active user with this id, read in plain SQL (chat/rows.py)."""
+    return fetch_each(active_user_read(user_id, with_password=with_password))[0]
+
+
+def active_user_read(user_id, *, with_password: bool = False) -> Read:
+    """What reads the active user with this id, for a socket: once per handshake.
     ``with_password`` reads the password hash too, for checking a token's revocation claim."""
     fields = SOCKET_USER_FIELDS + ["password"] if with_password else SOCKET_USER_FIELDS
-    return fetch_only(get_user_model(), fields, "id = %s AND is_active", [user_id])
+    return Read(get_user_model(), fields, "id = %s AND is_active", [user_id])

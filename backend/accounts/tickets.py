@@ -12,8 +12,6 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.cache import cache
 
-from accounts.services import active_user
-
 
 def _cache_key(ticket: str) -> str:
     # Store a digest, so whoever can read the cache still cannot use what is in it.
@@ -29,14 +27,12 @@ def ws_ticket_issue(*, user: AbstractBaseUser, credential_expires_at: int) -> tu
     return ticket, lifetime
 
 
-def ws_ticket_redeem(ticket: str) -> tuple[AbstractBaseUser, int] | None:
-    """(the ticket's user, its credential's expiry), exactly once; None for an unknown, expired
-    or already used ticket, or a user deactivated meanwhile."""
+def ws_ticket_redeem(ticket: str) -> tuple[int, int] | None:
+    """(the ticket's user id, its credential's expiry), exactly once; None for an unknown,
+    expired or already used ticket. Whether the user is still active is the caller's check."""
     key = _cache_key(ticket)
     issued = cache.get(key)
     # delete() reports whether this call removed the key, so of two racing redeemers one wins.
     if not isinstance(issued, tuple) or not cache.delete(key):
         return None
-    user_id, credential_expires_at = issued
-    user = active_user(user_id)
-    return None if user is None else (user, credential_expires_at)
+    return issued

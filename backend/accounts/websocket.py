@@ -7,15 +7,19 @@ from urllib.parse import ParseResult, parse_qs, urlparse
 from channels.security.websocket import OriginValidator, WebsocketDenier
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from rest_framework.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import InvalidToken
 from rest_framework_simplejwt.settings import api_settings
+from rest_framework_simplejwt.tokens import Token
 
-from accounts.services import active_user
+from accounts.services import active_user_read
 from accounts.tickets import ws_ticket_redeem
 from accounts.tokens import issued_before_password_change
 from chat.errors import BadCredentials, Forbidden
+from chat.rows import Read, fetch_each
+
+_BAD_TOKEN = "The access token is invalid or expired."
+_BAD_TICKET = "The ticket is invalid, expired or already used."
 
 # Query parameters that must never carry credentials: they end up in access logs.
 _TOKENS_IN_URL = ("token", "access", "refresh", "access_token")
@@ -43,30 +47,6 @@ def credentials_from_scope(scope: dict) -> Credentials:
     return Credentials()
 
 
-class SocketJWTAuthentication(JWTAuthentication):
-    """simplejwt's token checks, with the user read by ``active_user`` (plain SQL, once per
-    handshake) instead of the ORM."""
-
-    def get_user(self, validated_token):
-        try:
-            user_id = validated_token[api_settings.USER_ID_CLAIM]
-        except KeyError:
-            raise InvalidToken("Token contained no recognizable user identification") from None
-        revocable = api_settings.CHECK_REVOKE_TOKEN
-        user = active_user(user_id, with_password=revocable)
-        if user is None:
-            raise AuthenticationFailed("User not found or inactive", code="user_not_found")
-        if revocable:
-            if issued_before_password_change(validated_token, user):
-                raise AuthenticationFailed(
-                    "The password has been changed.", code="password_changed"
-                )
-            # Read for that check only: the socket keeps no copy of the hash (the field is
-            # deferred again, as if never read).
-            del user.password
-        return user
-
-
 class Identity(NamedTuple):
     """Who a socket is, and until when (seconds since the epoch; None: anonymous, no expiry)."""
 
@@ -74,31 +54,71 @@ class Identity(NamedTuple):
     expires_at: float | None = None
 
 
-def authenticate(credentials: Credentials) -> Identity:
-    """The socket's identity: anonymous without credentials; raises BadCredentials for bad ones.
-    Blocking (database, cache): run it in a worker thread."""
+class Claim(NamedTuple):
+    """Whom valid credentials name, before their user is read: nobody for an anonymous socket."""
+
+    # As the credential carries it: simplejwt puts the id in its token as a string.
+    user_id: int | str | None = None
+    expires_at: float | None = None
+    # A bearer token's claims, for its revocation check against the user row.
+    token: Token | None = None
+
+    def user_read(self) -> Read | None:
+        """What reads the user (chat/rows.py), with the password hash where the token's
+        revocation claim is checked; None for an anonymous socket."""
+        if self.user_id is None:
+            return None
+        revocable = self.token is not None and api_settings.CHECK_REVOKE_TOKEN
+        return active_user_read(self.user_id, with_password=revocable)
+
+
+def credentials_claim(credentials: Credentials) -> Claim:
+    """Checks the credentials up to their user row (the token's signature and expiry; a ticket
+    is used up); raises BadCredentials. Blocking (a ticket is in the cache): run it in a worker
+    thread. ``claimed_identity`` then checks the user row."""
     if credentials.kind is None:
-        return Identity(AnonymousUser())
+        return Claim()
     if credentials.kind == "bearer":
-        return bearer_identity(credentials.value)
+        return _bearer_claim(credentials.value)
     if credentials.kind == "ticket":
         redeemed = ws_ticket_redeem(credentials.value)
         if redeemed is None:
-            raise BadCredentials("The ticket is invalid, expired or already used.")
-        return Identity(*redeemed)
+            raise BadCredentials(_BAD_TICKET)
+        return Claim(*redeemed)
     if credentials.kind == "token_in_url":
         raise BadCredentials("Tokens are not accepted in the URL; use a ticket.")
     raise BadCredentials("The Authorization header must be 'Bearer <access token>'.")
 
 
+def claimed_identity(claim: Claim, user) -> Identity:
+    """The identity of ``claim`` given its user row (``Claim.user_read``'s, None if not
+    found); raises BadCredentials for a user gone or deactivated, or a revoked token."""
+    if claim.user_id is None:
+        return Identity(AnonymousUser())
+    if user is None:
+        raise BadCredentials(_BAD_TOKEN if claim.token is not None else _BAD_TICKET)
+    if claim.token is not None and api_settings.CHECK_REVOKE_TOKEN:
+        if issued_before_password_change(claim.token, user):
+            raise BadCredentials(_BAD_TOKEN)
+        # Read for that check only: the socket keeps no copy of the hash (the field is
+        # deferred again, as if never read).
+        del user.password
+    return Identity(user, claim.expires_at)
+
+
 def bearer_identity(token: str) -> Identity:
     """The active user of a valid access token, until the token expires; raises BadCredentials."""
-    auth = SocketJWTAuthentication()
+    claim = _bearer_claim(token)
+    return claimed_identity(claim, fetch_each(claim.user_read())[0])
+
+
+def _bearer_claim(token: str) -> Claim:
+    """simplejwt's checks of an access token (JWTAuthentication's), short of reading the user."""
     try:
-        validated = auth.get_validated_token(token.encode())
-        return Identity(auth.get_user(validated), validated["exp"])
-    except (InvalidToken, AuthenticationFailed, KeyError):
-        raise BadCredentials("The access token is invalid or expired.") from None
+        validated = JWTAuthentication().get_validated_token(token.encode())
+        return Claim(validated[api_settings.USER_ID_CLAIM], validated["exp"], validated)
+    except (InvalidToken, KeyError):
+        raise BadCredentials(_BAD_TOKEN) from None
 
 
 def identity_renew(*, user, token: str) -> Identity:
@@ -116,8 +136,9 @@ class WebSocketAuthMiddleware:
     """Sets scope["credentials"]: what the handshake offered, read from its headers and query.
 
     Checking them needs the database, so it happens in a worker thread, and the consumer does it
-    (``authenticate``) in the same thread hop in which it fetches the room: one hop per handshake
-    instead of two. Bad credentials are then answered with close code 4401 after the accept (a
+    in the same thread hop and the same statement in which it fetches the room
+    (chat/sessions.py, ``socket_identify``): one hop and one round trip per handshake instead of
+    two each. Bad credentials are then answered with close code 4401 after the accept (a
     refused handshake has no close code).
 
     Not a channels BaseMiddleware, whose __call__ copies the scope once more and awaits the

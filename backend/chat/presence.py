@@ -18,10 +18,12 @@ from abc import ABC, abstractmethod
 from collections import defaultdict
 from collections.abc import Callable
 from functools import cache
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import redis
 from django.conf import settings
+from redis.commands.core import Script
+from redis.exceptions import NoScriptError
 
 from chat.delivery.broker import broker, shared_redis
 from chat.slots import (
@@ -49,7 +51,7 @@ class Entered(NamedTuple):
 
 class PresenceStore(ABC):
     @abstractmethod
-    def enter(
+    def start_enter(
         self,
         room_id: int,
         username: str | None,
@@ -58,13 +60,21 @@ class PresenceStore(ABC):
         slot: Slot | None = None,
         limit: int = 0,
         announce: Announcement | None = None,
-    ) -> Entered | None:
+    ) -> Callable[[], Entered | None]:
         """Add a connection, and read who is online afterwards, in one round trip (``first``:
         the user's first live connection in the room); ``username`` None for an anonymous
         socket, which only reads who is online. With ``slot`` its slot is taken first,
         in the same round trip: None when its owner already holds ``limit``, and nothing else
         was done. ``announce`` is published, in the same round trip, when the connection is the
-        user's first."""
+        user's first.
+
+        The command goes out now; the returned function waits for its outcome, so that the
+        caller can make another round trip meanwhile (a handshake reads its snapshot). Call it
+        once."""
+
+    def enter(self, *args, **kwargs) -> Entered | None:
+        """``start_enter``, waited for."""
+        return self.start_enter(*args, **kwargs)()
 
     @abstractmethod
     def leave(
@@ -108,7 +118,7 @@ class MemoryPresenceStore(PresenceStore):
         self._slots = slots or MemorySocketSlots()
         self._publish = publish
 
-    def enter(
+    def start_enter(
         self,
         room_id: int,
         username: str | None,
@@ -117,6 +127,18 @@ class MemoryPresenceStore(PresenceStore):
         slot: Slot | None = None,
         limit: int = 0,
         announce: Announcement | None = None,
+    ) -> Callable[[], Entered | None]:
+        entered = self._enter_now(room_id, username, connection, slot, limit, announce)
+        return lambda: entered
+
+    def _enter_now(
+        self,
+        room_id: int,
+        username: str | None,
+        connection: str,
+        slot: Slot | None,
+        limit: int,
+        announce: Announcement | None,
     ) -> Entered | None:
         if slot is not None and not self._slots.claim(slot, limit):
             return None
@@ -233,6 +255,48 @@ return 1
 """
 
 
+def _script_started(script: Script, keys: list, args: list) -> Callable[[], Any]:
+    """Sends ``script`` now and returns what reads its reply, so that the calling thread can
+    wait for another server (PostgreSQL) meanwhile: redis-py's EVALSHA, split in two, on a
+    connection of its pool held until the reply is read.
+
+    Where the script surely did not run (it could not be sent, or Redis lost its scripts in a
+    restart), it runs the usual way, with redis-py's retries. A failure while waiting for the
+    reply is raised: the script may have run, and running it again could be refused what the
+    first run took (the socket's slot)."""
+    pool = script.registered_client.connection_pool
+    connection = pool.get_connection()
+    try:
+        connection.send_command("EVALSHA", script.sha, len(keys), *keys, *args)
+    except (redis.ConnectionError, redis.TimeoutError):
+        pool.release(connection)
+        result = script(keys=keys, args=args)
+        return lambda: result
+
+    def reply() -> Any:
+        try:
+            return connection.read_response()
+        except NoScriptError:
+            pass
+        finally:
+            pool.release(connection)
+        return script(keys=keys, args=args)
+
+    return reply
+
+
+def _entered(reply: list, username: str | None) -> Entered | None:
+    """``_ENTER``'s reply."""
+    admitted, *rest = reply
+    if not admitted:
+        return None
+    first, live = rest
+    online = {_username(entry) for entry in live}
+    if username is not None:
+        online.add(username)
+    return Entered(bool(first), sorted(online))
+
+
 def _entry(username: str, connection: str) -> str:
     return f"{_owner(username)}{connection}"
 
@@ -280,7 +344,7 @@ class RedisPresenceStore(PresenceStore):
     def _key(self, room_id: int) -> str:
         return f"{self._prefix}:room:{room_id}"
 
-    def enter(
+    def start_enter(
         self,
         room_id: int,
         username: str | None,
@@ -289,7 +353,7 @@ class RedisPresenceStore(PresenceStore):
         slot: Slot | None = None,
         limit: int = 0,
         announce: Announcement | None = None,
-    ) -> Entered | None:
+    ) -> Callable[[], Entered | None]:
         now = time.time()
         keys = [self._key(room_id), self._rooms_key]
         entry, owner = _entry_and_owner(username, connection)
@@ -298,14 +362,8 @@ class RedisPresenceStore(PresenceStore):
             slot_key, claim_args = self._slots.claim_args(slot, limit, now)
             keys.append(slot_key)
             args += claim_args
-        admitted, *rest = self._enter(keys=keys, args=args)
-        if not admitted:
-            return None
-        first, live = rest
-        online = {_username(entry) for entry in live}
-        if username is not None:
-            online.add(username)
-        return Entered(bool(first), sorted(online))
+        reply = _script_started(self._enter, keys, args)
+        return lambda: _entered(reply(), username)
 
     def leave(
         self,

@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 
 from chat.errors import Forbidden, InvalidRoomName, RoomNotFound
 from chat.models import Room
-from chat.rows import fetch_only
+from chat.rows import Read, fetch_each
 
 ROOM_NAME = re.compile(r"\A[A-Za-z0-9_-]{1,64}\Z")
 
@@ -16,9 +16,13 @@ User = AbstractBaseUser | AnonymousUser
 
 
 def check_room_name(name: str) -> str:
-    if not isinstance(name, str) or not ROOM_NAME.fullmatch(name):
+    if not _is_room_name(name):
         raise InvalidRoomName()
     return name
+
+
+def _is_room_name(name: str) -> bool:
+    return isinstance(name, str) and ROOM_NAME.fullmatch(name) is not None
 
 
 def check_room_access(*, user: User, room: Room) -> None:
@@ -35,9 +39,20 @@ def rooms_visible_to(user: User) -> QuerySet[Room]:
 
 def room_for(*, user: User, name: str) -> Room:
     """The room called ``name`` if ``user`` may use it; the one permission-checked fetch."""
+    return room_checked(fetch_each(room_read(name))[0], user=user, name=name)
+
+
+def room_read(name: str) -> Read | None:
+    """What reads the room called ``name`` (None for a name no room can have), for a handshake
+    that reads it along with its user (chat/rows.py); ``room_checked`` then checks it."""
+    if not _is_room_name(name):
+        return None
+    return Read(Room, ["id", "name", "admin_only"], "name = %s", [name])
+
+
+def room_checked(room: Room | None, *, user: User, name: str) -> Room:
+    """``room_read``'s row, if it is there and ``user`` may use it."""
     check_room_name(name)
-    # In plain SQL: every socket handshake reads its room (chat/rows.py).
-    room = fetch_only(Room, ["id", "name", "admin_only"], "name = %s", [name])
     if room is None:
         raise RoomNotFound(f'No room named "{name}".')
     check_room_access(user=user, room=room)

@@ -3,12 +3,13 @@
 import asyncio
 import logging
 import threading
+from collections.abc import Callable
 from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
-from accounts.websocket import Credentials, Identity, authenticate
+from accounts.websocket import Credentials, Identity, claimed_identity, credentials_claim
 from chat.changes import room_changes_page
 from chat.delivery.hub import envelope, room_topic
 from chat.errors import TooManySockets
@@ -16,7 +17,8 @@ from chat.history import room_snapshot
 from chat.models import Room
 from chat.presence import Announcement, Connection, presence_store
 from chat.protocol import HistoryEvent, UserJoinEvent, UserLeaveEvent, UserListEvent
-from chat.rooms import room_for
+from chat.rooms import room_checked, room_read
+from chat.rows import fetch_each
 from chat.slots import Slot
 from chat.threads import in_thread
 
@@ -43,8 +45,11 @@ def socket_identify(
     """Who a new socket is and which room it opens, checked in that order (4401 before 4403).
     Its slot (4429) is taken last, in the same round trip as its presence entry (session_open):
     here it is only named, since an anonymous socket's is its address's."""
-    identity = authenticate(credentials)
-    room = room_for(user=identity.user, name=room_name)
+    claim = credentials_claim(credentials)
+    # The user and the room in one statement (chat/rows.py), then checked in that order.
+    user, room = fetch_each(claim.user_read(), room_read(room_name))
+    identity = claimed_identity(claim, user)
+    room = room_checked(room, user=identity.user, name=room_name)
     keeper.await_slot(connection, socket_slot(identity.user, connection, address))
     return identity, room
 
@@ -58,14 +63,22 @@ def socket_slot(user: User, connection: str, address: str | None) -> tuple[Slot,
 
 
 def session_open(*, room: Room, user: User, connection: str, after: int | None) -> Snapshot:
-    """Called once the socket hears the room's broadcasts: take its slot and announce it, then
+    """Called once the socket hears the room's broadcasts: take its slot and announce it, and
     read the snapshot, so that a change after the read arrives live and one before it is in the
-    snapshot. Raises TooManySockets, having announced nothing, when its owner holds the limit."""
-    online = presence_enter(room=room, user=user, connection=connection)
+    snapshot. Raises TooManySockets, having announced nothing, when its owner holds the limit.
+
+    The presence entry (Redis) and the snapshot (the database) are read at the same time: each
+    is consistent on its own (the online list comes from the script that enters the socket), and
+    a handshake spends its service thread mostly waiting for round trips."""
+    entering = presence_enter(room=room, user=user, connection=connection)
     limit = settings.CHAT["HISTORY_SIZE"] if after is None else settings.CHAT["RESUME_LIMIT"]
-    page, last_seq, mailbox_seq = room_snapshot(room=room, user=user, after=after, limit=limit)
-    # On resume, what changed since in the messages the client holds; later changes come live.
-    changed = None if after is None else room_changes_page(room=room, after=after, limit=limit)
+    try:
+        page, last_seq, mailbox_seq = room_snapshot(room=room, user=user, after=after, limit=limit)
+        # On resume, what changed since in the messages the client holds; later ones come live.
+        changed = None if after is None else room_changes_page(room=room, after=after, limit=limit)
+    finally:
+        # Even when a read failed: until its reply is read, the entry holds a Redis connection.
+        online = entering()
     history = HistoryEvent(
         messages=page.results,
         has_more=page.has_more,
@@ -75,22 +88,29 @@ def session_open(*, room: Room, user: User, connection: str, after: int | None) 
     return Snapshot(UserListEvent(users=online), history, last_seq, mailbox_seq)
 
 
-def presence_enter(*, room: Room, user: User, connection: str) -> list[str]:
+def presence_enter(*, room: Room, user: User, connection: str) -> Callable[[], list[str]]:
     """Takes the socket's slot and, for a user, puts it into the room's presence and announces
     the user if this is their first socket there: one round trip (chat/presence.py). Returns
-    who is online now."""
+    what waits for its outcome: who is online now, or TooManySockets raised."""
     slot, limit = keeper.awaited_slot(connection)
     username = user.username if user.is_authenticated else None
     # The joining socket hears its user_join too, but drops it: it names itself as the origin.
     announce = None if username is None else user_joined(room.pk, username, origin=connection)
     store = presence_store()
-    entered = store.enter(room.pk, username, connection, slot=slot, limit=limit, announce=announce)
-    if entered is None:
-        raise TooManySockets()
-    keeper.track_slot(slot)
-    if username is not None:
-        keeper.track((room.pk, username, connection))
-    return entered.online
+    entering = store.start_enter(
+        room.pk, username, connection, slot=slot, limit=limit, announce=announce
+    )
+
+    def entered() -> list[str]:
+        entry = entering()
+        if entry is None:
+            raise TooManySockets()
+        keeper.track_slot(slot)
+        if username is not None:
+            keeper.track((room.pk, username, connection))
+        return entry.online
+
+    return entered
 
 
 def session_close(*, room: Room, user: User, connection: str, address: str | None) -> None:

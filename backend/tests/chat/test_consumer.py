@@ -378,10 +378,10 @@ async def _issue(user):
 
 
 async def test_a_server_failure_while_opening_closes_with_4500(lobby, monkeypatch):
-    def broken_room_for(**kwargs):
+    def broken_read(*reads):
         raise ConnectionError("database unreachable")
 
-    monkeypatch.setattr("chat.sessions.room_for", broken_room_for)
+    monkeypatch.setattr("chat.sessions.fetch_each", broken_read)
     socket, _ = await connect_raw("/ws/chat/lobby/")
     assert await close_code(socket) == 4500
 

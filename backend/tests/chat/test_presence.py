@@ -313,3 +313,30 @@ async def test_a_socket_closing_while_redis_is_away_is_not_kept_alive(
     assert [username for _, username, _ in keeper.connections()] == ["bob"]
     assert [owner for owner, _ in keeper.slots()] == [f"user:{bob.pk}"]
     await bobs.disconnect()
+
+
+@pytest.mark.services
+def test_an_entry_is_sent_at_once_and_its_reply_read_later():
+    """A handshake reads its snapshot while its entry's round trip is under way."""
+    store = redis_store()
+    entering = store.start_enter(1, "alice", "tab-1")
+    # Another client sees the entry before this one has read the reply.
+    assert wait_for(lambda: redis_store().online(1) == ["alice"])
+    assert entering() == (True, ["alice"])
+
+
+@pytest.mark.services
+def test_an_entry_runs_after_redis_lost_its_scripts():
+    store = redis_store()
+    store.enter(1, "alice", "tab-1")
+    shared_redis().script_flush()
+    assert store.enter(1, "bob", "tab-1") == (True, ["alice", "bob"])
+
+
+def wait_for(condition, timeout: float = 2.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True

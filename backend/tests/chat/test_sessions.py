@@ -3,7 +3,9 @@
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
+from chat.delivery.broker import SHARED_CONNECTIONS
 from chat.history import room_snapshot
+from chat.sessions import keeper, session_close, session_open
 from tests.conftest import post, write
 
 pytestmark = pytest.mark.django_db
@@ -39,3 +41,20 @@ def test_an_empty_room_an_anonymous_socket_and_an_empty_mailbox_are_at_zero(alic
     assert (snapshot.room_seq, snapshot.mailbox_seq, texts(snapshot)) == (1, 0, ["one"])
     snapshot = room_snapshot(room=lobby, user=AnonymousUser(), after=None, limit=10)
     assert (snapshot.room_seq, snapshot.mailbox_seq) == (1, 0)
+
+
+@pytest.mark.services
+def test_a_failed_snapshot_still_reads_the_entrys_reply(alice, lobby, monkeypatch):
+    """Until its reply is read, an entry holds one of the process's few Redis connections
+    (SHARED_CONNECTIONS): a snapshot that fails must not keep it."""
+
+    def unreachable(**kwargs):
+        raise ConnectionError("database unreachable")
+
+    monkeypatch.setattr("chat.sessions.room_snapshot", unreachable)
+    for n in range(SHARED_CONNECTIONS + 4):
+        connection = f"tab-{n}"
+        keeper.await_slot(connection, ((f"user:{alice.pk}", connection), 1000))
+        with pytest.raises(ConnectionError):
+            session_open(room=lobby, user=alice, connection=connection, after=None)
+        session_close(room=lobby, user=alice, connection=connection, address=None)
