@@ -1,4 +1,5 @@
-"""Rooms: who may see which room, and creating them. Both transports go through room_for()."""
+"""Rooms: who may see which room, and creating them. Both transports check a room with
+room_checked(): REST through room_for(), a socket on the row its handshake reads with its user."""
 
 import re
 
