@@ -3,7 +3,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError
 
 from chat.errors import UsernameTaken
-from chat.rows import Read, fetch_each
+from chat.rows import Read
 
 # What a socket reads of its user; the rest is deferred (loaded if ever used).
 SOCKET_USER_FIELDS = ["id", "username", "is_active", "is_staff", "is_superuser"]
@@ -15,11 +15,6 @@ def user_register(*, username: str, password: str) -> AbstractBaseUser:
     except IntegrityError:
         # Lost a race with another sign-up of the same name after validation passed.
         raise UsernameTaken() from None
-
-
-def active_user(user_id, *, with_password: bool = False) -> AbstractBaseUser | None:
-    """The active user with this id, read in plain SQL (chat/rows.py)."""
-    return fetch_each(active_user_read(user_id, with_password=with_password))[0]
 
 
 def active_user_read(user_id, *, with_password: bool = False) -> Read:

@@ -51,7 +51,7 @@ class Entered(NamedTuple):
 
 class PresenceStore(ABC):
     @abstractmethod
-    def start_enter(
+    def enter(
         self,
         room_id: int,
         username: str | None,
@@ -60,21 +60,20 @@ class PresenceStore(ABC):
         slot: Slot | None = None,
         limit: int = 0,
         announce: Announcement | None = None,
-    ) -> Callable[[], Entered | None]:
+    ) -> Entered | None:
         """Add a connection, and read who is online afterwards, in one round trip (``first``:
         the user's first live connection in the room); ``username`` None for an anonymous
         socket, which only reads who is online. With ``slot`` its slot is taken first,
         in the same round trip: None when its owner already holds ``limit``, and nothing else
         was done. ``announce`` is published, in the same round trip, when the connection is the
-        user's first.
+        user's first."""
 
-        The command goes out now; the returned function waits for its outcome, so that the
-        caller can make another round trip meanwhile (a handshake reads its snapshot). Call it
-        once."""
-
-    def enter(self, *args, **kwargs) -> Entered | None:
-        """``start_enter``, waited for."""
-        return self.start_enter(*args, **kwargs)()
+    def start_enter(self, *args, **kwargs) -> Callable[[], Entered | None]:
+        """``enter``, whose command goes out now and whose outcome the returned function waits
+        for, so that the caller can make another round trip meanwhile (a handshake reads its
+        snapshot). Call it once. A store that does no I/O simply enters."""
+        entered = self.enter(*args, **kwargs)
+        return lambda: entered
 
     @abstractmethod
     def leave(
@@ -118,7 +117,7 @@ class MemoryPresenceStore(PresenceStore):
         self._slots = slots or MemorySocketSlots()
         self._publish = publish
 
-    def start_enter(
+    def enter(
         self,
         room_id: int,
         username: str | None,
@@ -127,18 +126,6 @@ class MemoryPresenceStore(PresenceStore):
         slot: Slot | None = None,
         limit: int = 0,
         announce: Announcement | None = None,
-    ) -> Callable[[], Entered | None]:
-        entered = self._enter_now(room_id, username, connection, slot, limit, announce)
-        return lambda: entered
-
-    def _enter_now(
-        self,
-        room_id: int,
-        username: str | None,
-        connection: str,
-        slot: Slot | None,
-        limit: int,
-        announce: Announcement | None,
     ) -> Entered | None:
         if slot is not None and not self._slots.claim(slot, limit):
             return None
@@ -364,6 +351,9 @@ class RedisPresenceStore(PresenceStore):
             args += claim_args
         reply = _script_started(self._enter, keys, args)
         return lambda: _entered(reply(), username)
+
+    def enter(self, *args, **kwargs) -> Entered | None:
+        return self.start_enter(*args, **kwargs)()
 
     def leave(
         self,

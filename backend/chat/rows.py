@@ -1,12 +1,14 @@
 """Reading rows in plain SQL, for the few reads that every socket handshake makes.
 
 Building a query costs the ORM about 150 µs of CPU, four times what the same SELECT costs through
-Django's cursor (docs/performance.md); a handshake made four of them. The instances built here
+Django's cursor (docs/performance.md). A handshake reads its user and its room this way, in one
+statement (``fetch_each``), and the SQL of each read is built once. The instances built here
 are the ORM's own (``Model.from_db``), with the fields not read deferred, as ``.only()`` would
 leave them: reading one loads it, and saving writes only the fields that were read.
 """
 
 from datetime import UTC, datetime
+from functools import cache
 from typing import NamedTuple
 
 from django.db import connection
@@ -23,23 +25,19 @@ class Read(NamedTuple):
     params: list
 
 
-def fetch_only(model: type[Model], fields: list[str], where: str, params: list) -> Model | None:
-    """The first row of ``model`` matching ``where`` (SQL on its table), with ``fields`` read."""
-    return fetch_each(Read(model, fields, where, params))[0]
-
-
 def fetch_each(*reads: Read | None) -> list[Model | None]:
     """The row of each read (None where none matched, or for a read that is None), in one
     statement: the reads a handshake needs together cost one round trip instead of one each."""
-    wanted = [(read, _fields(read)) for read in reads if read is not None]
+    wanted = [(read, _fields(read.model, tuple(read.fields))) for read in reads if read is not None]
     if not wanted:
         return [None] * len(reads)
     if len(wanted) == 1:
-        sql = _select(*wanted[0])
+        sql = _select(wanted[0][0])
     else:
         # One row whatever matched: each read's columns are NULL where it found nothing.
         joins = " ".join(
-            f"LEFT JOIN ({_select(*each)} LIMIT 1) r{n} ON 1 = 1" for n, each in enumerate(wanted)
+            f"LEFT JOIN ({_select(read)} LIMIT 1) r{n} ON 1 = 1"
+            for n, (read, _) in enumerate(wanted)
         )
         columns = ", ".join(f"r{n}.*" for n in range(len(wanted)))
         sql = f"SELECT {columns} FROM (SELECT 1 AS one) base {joins}"
@@ -63,15 +61,21 @@ def _split(wanted: list[tuple[Read, list]], row: tuple) -> list[Model | None]:
     return instances
 
 
-def _fields(read: Read) -> list:
-    wanted = {read.model._meta.get_field(name) for name in read.fields}
+@cache
+def _fields(model: type[Model], names: tuple[str, ...]) -> list:
+    wanted = {model._meta.get_field(name) for name in names}
     # from_db() takes the values in the model's field order.
-    return [field for field in read.model._meta.concrete_fields if field in wanted]
+    return [field for field in model._meta.concrete_fields if field in wanted]
 
 
-def _select(read: Read, fields: list) -> str:
-    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
-    return f"SELECT {columns} FROM {read.model._meta.db_table} WHERE {read.where}"
+def _select(read: Read) -> str:
+    return _select_sql(read.model, tuple(read.fields), read.where)
+
+
+@cache
+def _select_sql(model: type[Model], names: tuple[str, ...], where: str) -> str:
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in _fields(model, names))
+    return f"SELECT {columns} FROM {model._meta.db_table} WHERE {where}"
 
 
 def aware(moment: datetime) -> datetime:

@@ -5,9 +5,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.services import active_user_read
-from chat.models import Room
 from chat.rooms import room_read
-from chat.rows import Read, fetch_each, fetch_only
+from chat.rows import Read, fetch_each
 
 pytestmark = pytest.mark.django_db
 
@@ -45,15 +44,9 @@ def test_reads_that_are_none_cost_nothing(alice):
     assert (user.pk, nothing) == (alice.pk, None)
 
 
-def test_fetch_only_reads_one_row(lobby):
-    room = fetch_only(Room, ["id", "name"], "name = %s", ["lobby"])
-    assert (room.pk, room.name) == (lobby.pk, "lobby")
-    assert fetch_only(Room, ["id", "name"], "name = %s", ["nowhere"]) is None
-
-
 def test_a_read_with_params_keeps_them_in_order(alice, bob):
-    older, younger = fetch_each(
+    bobs, alices = fetch_each(
         Read(type(alice), ["id", "username"], "username = %s", ["bob"]),
         Read(type(alice), ["id", "username"], "username = %s", ["alice"]),
     )
-    assert (older.username, younger.username) == ("bob", "alice")
+    assert (bobs.username, alices.username) == ("bob", "alice")
