@@ -31,6 +31,11 @@ class Credentials(NamedTuple):
     kind: str | None = None
     value: str = ""
 
+    @property
+    def checked_in_place(self) -> bool:
+        """Whether ``credentials_claim`` needs no I/O for them: all but a ticket (in the cache)."""
+        return self.kind != "ticket"
+
 
 def credentials_from_scope(scope: dict) -> Credentials:
     for name, value in scope.get("headers", []):
@@ -74,8 +79,9 @@ class Claim(NamedTuple):
 
 def credentials_claim(credentials: Credentials) -> Claim:
     """Checks the credentials up to their user row (the token's signature and expiry; a ticket
-    is used up); raises BadCredentials. Blocking (a ticket is in the cache): run it in a worker
-    thread. ``claimed_identity`` then checks the user row."""
+    is used up); raises BadCredentials. Blocking for a ticket (it is in the cache), which must be
+    redeemed in a worker thread; the rest only cost CPU (``Credentials.checked_in_place``).
+    ``claimed_identity`` then checks the user row."""
     if credentials.kind is None:
         return Claim()
     if credentials.kind == "bearer":
@@ -137,8 +143,8 @@ class WebSocketAuthMiddleware:
 
     Checking them needs the database, so it happens in a worker thread, and the consumer does it
     in the same thread hop and the same statement in which it fetches the room
-    (chat/sessions.py, ``socket_identify``): one hop and one round trip per handshake instead of
-    two each. Bad credentials are then answered with close code 4401 after the accept (a
+    (chat/sessions.py, ``socket_identify``), or for a room it knows, the history too
+    (``session_start``): no hop or round trip of its own. Bad credentials are then answered with close code 4401 after the accept (a
     refused handshake has no close code).
 
     Not a channels BaseMiddleware, whose __call__ copies the scope once more and awaits the

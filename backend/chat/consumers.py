@@ -13,7 +13,7 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from redis.exceptions import RedisError
 
-from accounts.websocket import identity_renew
+from accounts.websocket import Credentials, credentials_claim, identity_renew
 from chat.delivery.broker import BrokerUnavailable
 from chat.delivery.hub import hub, room_topic, user_topic
 from chat.delivery.outbox import Outbox, text_message
@@ -45,7 +45,15 @@ from chat.protocol import (
 from chat.reactions import reaction_set
 from chat.reads import read_mark_conversation, read_mark_room
 from chat.rooms import check_room_access
-from chat.sessions import keeper, session_close, session_open, socket_identify
+from chat.sessions import (
+    Snapshot,
+    keeper,
+    known_rooms,
+    session_close,
+    session_open,
+    session_start,
+    socket_identify,
+)
 from chat.sockets import credential_expired, local_sockets
 from chat.threads import in_thread
 from chat.typing import TYPING_INTERVAL, typing_notify
@@ -55,6 +63,7 @@ logger = logging.getLogger(__name__)
 # The services a socket calls, each run in the service threads (wrapped once, not per call).
 identify = in_thread(socket_identify)
 open_session = in_thread(session_open)
+start_session = in_thread(session_start)
 close_session = in_thread(session_close)
 send_message = in_thread(message_send)
 send_private_message = in_thread(private_message_send)
@@ -161,6 +170,13 @@ class ChatConsumer(AsyncWebsocketConsumer):
         # Taken out of the scope: the token is not kept for the socket's lifetime.
         credentials = self.scope.pop("credentials")
         name = self.scope["url_route"]["kwargs"]["room_name"]
+        if not await self.join_known_room(credentials, name):
+            await self.join_any_room(credentials, name)
+        known_rooms.learn(name, self.room.pk)
+
+    async def join_any_room(self, credentials: Credentials, name: str) -> None:
+        """The long way in: who the socket is and which room, then its topics, then its
+        session (presence and the snapshot)."""
         identity, self.room = await identify(
             credentials=credentials,
             room_name=name,
@@ -173,28 +189,74 @@ class ChatConsumer(AsyncWebsocketConsumer):
         after = resume_point(self.scope)
         # Hear the topics before reading the snapshot, so that what happens meanwhile is in
         # one or the other; go_live then drops what the snapshot already had.
-        room_stream, *private_streams = await self.hear_topics()
+        streams = await self.hear_topics(self.room.pk, self.user.pk)
         snapshot = await open_session(
             room=self.room, user=self.user, connection=self.connection, after=after
         )
+        await self.go_live(streams, snapshot)
+
+    async def join_known_room(self, credentials: Credentials, name: str) -> bool:
+        """The short way in, for a room this process has opened a socket in before and
+        credentials checked without I/O (a bearer token, or none): the topics first, by the
+        room's known id and the token's user id, then one hop that checks the socket and opens
+        its session (chat/sessions.py). False, having sent nothing, where it does not apply."""
+        room_id = known_rooms.get(name)
+        if room_id is None or not credentials.checked_in_place:
+            return False
+        try:
+            after = resume_point(self.scope)
+        except ChatError:
+            return False  # the long way refuses it, after the checks that come first
+        claim = credentials_claim(credentials)  # raises BadCredentials: nothing heard yet
+        streams = await self.hear_topics(room_id, claim.user_id)
+        try:
+            opened = await start_session(
+                claim=claim,
+                room_id=room_id,
+                room_name=name,
+                connection=self.connection,
+                address=self.address,
+                after=after,
+            )
+        except BaseException:
+            self.leave_topics()  # the session, if entered, was closed again
+            raise
+        if opened is None:
+            self.leave_topics()
+            known_rooms.forget(name)
+            return False
+        (self.user, self.expires_at), self.room, snapshot = opened
+        local_sockets.add(self)
+        await self.go_live(streams, snapshot)
+        return True
+
+    async def hear_topics(self, room_id: int, user_id: int | str | None) -> list[NumberedTopic]:
+        """Joins this socket's topics in the hub: its room, and for a user their private ones."""
+        hub.ensure_running()
+        keeper.ensure_running()
+        local_sockets.ensure_running()
+        self.topics = (room_topic(room_id),)
+        if user_id is not None:
+            self.topics += (user_topic(user_id),)
+        return [await hub.join(name, self.outbox) for name in self.topics]
+
+    def leave_topics(self) -> None:
+        for name in self.topics:
+            hub.leave(name, self.outbox)
+        self.topics = ()
+
+    async def go_live(self, streams: list[NumberedTopic], snapshot: Snapshot) -> None:
+        """Sends the snapshot, then what the topics held for the socket meanwhile, less what
+        the snapshot had; live from here on."""
         await self.send_event(snapshot.users)
         await self.send_event(snapshot.history)
+        room_stream, *private_streams = streams
         room_stream.go_live(self.outbox, seen_up_to=snapshot.last_seq, origin=self.connection)
         for stream in private_streams:
             # Private messages are not in the history (clients catch up over REST after every
             # connect): everything held follows it.
             stream.begin(snapshot.mailbox_seq)
             stream.go_live(self.outbox, seen_up_to=None, origin=None)
-
-    async def hear_topics(self) -> list[NumberedTopic]:
-        """Joins this socket's topics in the hub: its room, and for a user their private ones."""
-        hub.ensure_running()
-        keeper.ensure_running()
-        local_sockets.ensure_running()
-        self.topics = (room_topic(self.room.pk),)
-        if self.user.is_authenticated:
-            self.topics += (user_topic(self.user.pk),)
-        return [await hub.join(name, self.outbox) for name in self.topics]
 
     async def disconnect(self, code: int) -> None:
         """Called when the socket closes, for any reason."""
@@ -213,8 +275,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
             return
         local_sockets.remove(self)
         room, self.room = self.room, None
-        for name in self.topics:
-            hub.leave(name, self.outbox)
+        self.leave_topics()
         try:
             await close_session(
                 room=room, user=self.user, connection=self.connection, address=self.address

@@ -31,7 +31,7 @@ from chat.protocol import (
     RoomMessagePage,
     format_timestamp,
 )
-from chat.rows import aware
+from chat.rows import Joined, Read, aware
 from chat.unread import conversation_read_states
 
 User = AbstractBaseUser | AnonymousUser
@@ -52,10 +52,10 @@ def room_messages_page(
 ) -> RoomMessagePage:
     """A page of the room's messages: the newest ``limit`` (before ``before``), or with
     ``after`` the oldest ``limit`` after it. In plain SQL (chat/rows.py)."""
-    sql, params = _page_query(room, before=before, after=after, limit=limit)
+    sql, params = _page_query(room.pk, before=before, after=after, limit=limit)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return _room_page(room, cursor.fetchall(), after=after, limit=limit)
+        return _room_page(room.name, cursor.fetchall(), after=after, limit=limit)
 
 
 class RoomSnapshot(NamedTuple):
@@ -63,35 +63,48 @@ class RoomSnapshot(NamedTuple):
     # Where the room's stream and the user's mailbox were when the page was read (0: nowhere).
     room_seq: int
     mailbox_seq: int
+    # The rows of the reads made in the same statement (chat/rows.py), in their order.
+    rows: list
 
 
-def room_snapshot(*, room: Room, user: User, after: int | None, limit: int) -> RoomSnapshot:
+def room_snapshot(
+    *,
+    room_id: int,
+    room_name: str,
+    user_id: int | None,
+    after: int | None,
+    limit: int,
+    reads: tuple[Read | None, ...] = (),
+) -> RoomSnapshot:
     """A new socket's page of history (``room_messages_page``'s) and the positions of its
     streams, read in one statement, so at one moment: the page holds exactly the room's
-    messages up to ``room_seq`` (each commits with its seq's bump). Every handshake reads it."""
-    page_sql, page_params = _page_query(room, after=after, limit=limit)
+    messages up to ``room_seq`` (each commits with its seq's bump). Every handshake reads it,
+    and ``reads`` with it: for a room this process knows, the socket's user and room too."""
+    page_sql, page_params = _page_query(room_id, after=after, limit=limit)
+    joined = Joined(reads)
     # One row even for an empty room: the page's columns are then NULL.
     sql = (
-        f"SELECT here.room_seq, here.mailbox_seq, page.* FROM"
+        f"SELECT here.room_seq, here.mailbox_seq, {joined.columns or 'NULL'}, page.* FROM"
         f" (SELECT (SELECT last_seq FROM {_rooms} WHERE id = %s) AS room_seq,"
         f" (SELECT last_seq FROM {_mailboxes} WHERE user_id = %s) AS mailbox_seq) here"
-        f" LEFT JOIN ({page_sql}) page ON 1 = 1 ORDER BY page.id {_order(after)}"
+        f" {joined.joins} LEFT JOIN ({page_sql}) page ON 1 = 1 ORDER BY page.id {_order(after)}"
     )
-    user_id = user.pk if user.is_authenticated else None
     with connection.cursor() as cursor:
-        cursor.execute(sql, [room.pk, user_id, *page_params])
+        cursor.execute(sql, [room_id, user_id, *joined.params, *page_params])
         found = cursor.fetchall()
     room_seq, mailbox_seq = found[0][0] or 0, found[0][1] or 0
-    rows = [row[2:] for row in found if row[2] is not None]
-    return RoomSnapshot(_room_page(room, rows, after=after, limit=limit), room_seq, mailbox_seq)
+    start = 2 + (joined.width or 1)
+    rows = [row[start:] for row in found if row[start] is not None]
+    page = _room_page(room_name, rows, after=after, limit=limit)
+    return RoomSnapshot(page, room_seq, mailbox_seq, joined.rows(found[0][2:start]))
 
 
 def _page_query(
-    room: Room, *, before: int | None = None, after: int | None = None, limit: int
+    room_id: int, *, before: int | None = None, after: int | None = None, limit: int
 ) -> tuple[str, list]:
     """One more than ``limit`` rows, to tell whether there are more; newest first, or with
     ``after`` oldest first."""
-    where, params = ["m.room_id = %s"], [room.pk]
+    where, params = ["m.room_id = %s"], [room_id]
     for condition, value in (("m.id > %s", after), ("m.id < %s", before)):
         if value is not None:
             where.append(condition)
@@ -112,14 +125,16 @@ def _order(after: int | None) -> str:
     return "ASC" if after is not None else "DESC"
 
 
-def _room_page(room: Room, found: list[tuple], *, after: int | None, limit: int) -> RoomMessagePage:
+def _room_page(
+    room_name: str, found: list[tuple], *, after: int | None, limit: int
+) -> RoomMessagePage:
     """The page of ``_page_query``'s rows, oldest first."""
     rows = found[:limit] if after is not None else found[:limit][::-1]
     reactions = reaction_summaries([row[0] for row in rows if row[6]])
     results = [
         RoomMessage(
             id=id_,
-            room=room.name,
+            room=room_name,
             user=username,
             message=content,
             timestamp=format_timestamp(aware(created_at)),

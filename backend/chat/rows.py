@@ -28,24 +28,37 @@ class Read(NamedTuple):
 def fetch_each(*reads: Read | None) -> list[Model | None]:
     """The row of each read (None where none matched, or for a read that is None), in one
     statement: the reads a handshake needs together cost one round trip instead of one each."""
-    wanted = [(read, _fields(read.model, tuple(read.fields))) for read in reads if read is not None]
-    if not wanted:
+    joined = Joined(reads)
+    if not joined.wanted:
         return [None] * len(reads)
-    if len(wanted) == 1:
-        sql = _select(wanted[0][0])
+    if len(joined.wanted) == 1:
+        sql = _select(joined.wanted[0][0])
     else:
-        # One row whatever matched: each read's columns are NULL where it found nothing.
-        joins = " ".join(
-            f"LEFT JOIN ({_select(read)} LIMIT 1) r{n} ON 1 = 1"
-            for n, (read, _) in enumerate(wanted)
-        )
-        columns = ", ".join(f"r{n}.*" for n in range(len(wanted)))
-        sql = f"SELECT {columns} FROM (SELECT 1 AS one) base {joins}"
+        sql = f"SELECT {joined.columns} FROM (SELECT 1 AS one) base {joined.joins}"
     with connection.cursor() as cursor:
-        cursor.execute(sql, [param for read, _ in wanted for param in read.params])
-        row = cursor.fetchone() or (None,) * sum(len(fields) for _, fields in wanted)
-    found = iter(_split(wanted, row))
-    return [None if read is None else next(found) for read in reads]
+        cursor.execute(sql, joined.params)
+        return joined.rows(cursor.fetchone())
+
+
+class Joined:
+    """Reads as LEFT JOINs that each add one row's columns (NULL where the read found nothing)
+    to a statement, so that they take no round trip of their own."""
+
+    def __init__(self, reads: tuple[Read | None, ...]) -> None:
+        self.reads = reads
+        self.wanted = [(read, _fields(read.model, tuple(read.fields))) for read in reads if read]
+        self.width = sum(len(fields) for _, fields in self.wanted)
+        self.columns = ", ".join(f"r{n}.*" for n in range(len(self.wanted)))
+        self.joins = " ".join(
+            f"LEFT JOIN ({_select(read)} LIMIT 1) r{n} ON 1 = 1"
+            for n, (read, _) in enumerate(self.wanted)
+        )
+        self.params = [param for read, _ in self.wanted for param in read.params]
+
+    def rows(self, values: tuple | None) -> list[Model | None]:
+        """Each read's row, out of ``values``: the joined columns of one row of the statement."""
+        found = iter(_split(self.wanted, values or (None,) * self.width))
+        return [None if read is None else next(found) for read in self.reads]
 
 
 def _split(wanted: list[tuple[Read, list]], row: tuple) -> list[Model | None]:

@@ -8,15 +8,22 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from redis.exceptions import RedisError
 
-from accounts.websocket import Credentials, Identity, claimed_identity, credentials_claim
+from accounts.websocket import Claim, Credentials, Identity, claimed_identity, credentials_claim
 from chat.changes import room_changes_page
 from chat.delivery.hub import envelope, room_topic
 from chat.errors import TooManySockets
-from chat.history import room_snapshot
+from chat.history import RoomSnapshot, room_snapshot
 from chat.models import Room
 from chat.presence import Announcement, Connection, presence_store
-from chat.protocol import HistoryEvent, UserJoinEvent, UserLeaveEvent, UserListEvent
+from chat.protocol import (
+    HistoryEvent,
+    RoomMessagePage,
+    UserJoinEvent,
+    UserLeaveEvent,
+    UserListEvent,
+)
 from chat.rooms import room_checked, room_read
 from chat.rows import fetch_each
 from chat.slots import Slot
@@ -71,21 +78,88 @@ def session_open(*, room: Room, user: User, connection: str, after: int | None) 
     is consistent on its own (the online list comes from the script that enters the socket), and
     a handshake spends its service thread mostly waiting for round trips."""
     entering = presence_enter(room=room, user=user, connection=connection)
-    limit = settings.CHAT["HISTORY_SIZE"] if after is None else settings.CHAT["RESUME_LIMIT"]
     try:
-        page, last_seq, mailbox_seq = room_snapshot(room=room, user=user, after=after, limit=limit)
-        # On resume, what changed since in the messages the client holds; later ones come live.
-        changed = None if after is None else room_changes_page(room=room, after=after, limit=limit)
+        read = room_snapshot(
+            room_id=room.pk,
+            room_name=room.name,
+            user_id=user.pk if user.is_authenticated else None,
+            after=after,
+            limit=history_limit(after),
+        )
+        changed = changes_since(room, after)
     finally:
         # Even when a read failed: until its reply is read, the entry holds a Redis connection.
         online = entering()
+    return snapshot_of(online, read, changed)
+
+
+class Opened(NamedTuple):
+    identity: Identity
+    room: Room
+    snapshot: Snapshot
+
+
+def session_start(
+    *,
+    claim: Claim,
+    room_id: int,
+    room_name: str,
+    connection: str,
+    address: str | None,
+    after: int | None,
+) -> Opened | None:
+    """``socket_identify`` and ``session_open`` in one call, for a socket that already hears
+    the room ``room_id`` (known from an earlier handshake to be called ``room_name``) and its
+    user's topic: the user and the room are read in the snapshot's statement, and checked
+    before anything else is done. None, having done nothing, when ``room_name`` is no longer
+    that room (renamed, or made anew): the socket then opens the long way."""
+    user_id = claim.user_id
+    reads = (claim.user_read(), room_read(room_name))
+    limit = history_limit(after)
+    read = room_snapshot(
+        room_id=room_id, room_name=room_name, user_id=user_id, after=after, limit=limit, reads=reads
+    )
+    user, room = read.rows
+    identity = claimed_identity(claim, user)
+    room = room_checked(room, user=identity.user, name=room_name)
+    if room.pk != room_id:
+        return None
+    keeper.await_slot(connection, socket_slot(identity.user, connection, address))
+    entering = presence_enter(room=room, user=identity.user, connection=connection)
+    try:
+        try:
+            changed = changes_since(room, after)
+        finally:
+            online = entering()
+    except BaseException:
+        # As the consumer does when the long way fails here: an entry made is taken back.
+        try:
+            session_close(room=room, user=identity.user, connection=connection, address=address)
+        except RedisError as error:
+            logger.warning("closing the session failed for %s: %r", identity.user, error)
+        raise
+    return Opened(identity, room, snapshot_of(online, read, changed))
+
+
+def history_limit(after: int | None) -> int:
+    return settings.CHAT["HISTORY_SIZE"] if after is None else settings.CHAT["RESUME_LIMIT"]
+
+
+def changes_since(room: Room, after: int | None) -> RoomMessagePage | None:
+    """On resume, what changed since in the messages the client holds; later ones come live."""
+    if after is None:
+        return None
+    return room_changes_page(room=room, after=after, limit=history_limit(after))
+
+
+def snapshot_of(online: list[str], read: RoomSnapshot, changed: RoomMessagePage | None) -> Snapshot:
     history = HistoryEvent(
-        messages=page.results,
-        has_more=page.has_more,
+        messages=read.page.results,
+        has_more=read.page.has_more,
         changed=changed.results if changed else [],
         changed_more=changed.has_more if changed else False,
     )
-    return Snapshot(UserListEvent(users=online), history, last_seq, mailbox_seq)
+    return Snapshot(UserListEvent(users=online), history, read.room_seq, read.mailbox_seq)
 
 
 def presence_enter(*, room: Room, user: User, connection: str) -> Callable[[], list[str]]:
@@ -220,3 +294,31 @@ def user_left(room_id: int, username: str) -> Announcement:
 
 
 keeper = PresenceKeeper()
+
+
+class KnownRooms:
+    """The id of each room this process opened a socket in, by name, so that the next socket
+    can hear the room before its handshake reads anything (``session_start``). Only a hint:
+    that read checks it. Bounded: forgotten all at once when full, and learned again."""
+
+    LIMIT = 10_000
+
+    def __init__(self) -> None:
+        self._ids: dict[str, int] = {}
+
+    def get(self, name: str) -> int | None:
+        return self._ids.get(name)
+
+    def learn(self, name: str, room_id: int) -> None:
+        if len(self._ids) >= self.LIMIT and name not in self._ids:
+            self._ids.clear()
+        self._ids[name] = room_id
+
+    def forget(self, name: str) -> None:
+        self._ids.pop(name, None)
+
+    def clear(self) -> None:
+        self._ids.clear()
+
+
+known_rooms = KnownRooms()

@@ -20,7 +20,7 @@ from chat.delivery.broker import broker, shared_redis
 from chat.delivery.hub import hub
 from chat.models import DirectMessage, Message, Room
 from chat.presence import presence_store
-from chat.sessions import keeper
+from chat.sessions import keeper, known_rooms
 from chat.slots import socket_slots
 from chat.sockets import local_sockets
 from chat.store import private_message_insert, room_message_insert
@@ -82,6 +82,7 @@ def fresh_chat_state():
     for cached in (broker, shared_redis, presence_store, socket_slots):
         cached.cache_clear()
     keeper.clear()
+    known_rooms.clear()
     cache.clear()
     if settings.REDIS_URL:
         redis.Redis.from_url(settings.REDIS_URL).flushdb()
