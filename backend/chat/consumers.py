@@ -208,8 +208,8 @@ class ChatConsumer(AsyncWebsocketConsumer):
         except ChatError:
             return False  # the long way refuses it, after the checks that come first
         claim = credentials_claim(credentials)  # raises BadCredentials: nothing heard yet
-        streams = await self.hear_topics(room_id, claim.user_id)
         try:
+            streams = await self.hear_topics(room_id, claim.user_id)
             opened = await start_session(
                 claim=claim,
                 room_id=room_id,

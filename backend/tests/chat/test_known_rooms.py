@@ -6,6 +6,7 @@ from channels.testing import WebsocketCommunicator
 
 from accounts.tickets import ws_ticket_issue
 from chat.consumers import identify
+from chat.delivery.broker import BrokerUnavailable
 from chat.delivery.hub import hub, room_topic, user_topic
 from chat.models import Room
 from chat.presence import presence_store
@@ -175,3 +176,17 @@ async def test_a_failure_after_the_presence_entry_takes_it_back(
     assert heard_by_nobody(user_topic(alice.pk))
     assert len(hub.topics[room_topic(lobby.pk)].live) == 1
     await bobs.disconnect()
+
+
+async def test_a_topic_that_cannot_be_heard_leaves_none_held(alice, lobby, monkeypatch):
+    known_rooms.learn("lobby", lobby.pk)
+    join = hub.join
+
+    async def redis_away_for_users(name, outbox):
+        if name.startswith("user."):
+            raise BrokerUnavailable("Redis is restarting")
+        return await join(name, outbox)
+
+    monkeypatch.setattr(hub, "join", redis_away_for_users)
+    assert await outcome("/ws/chat/lobby/", user=alice) == 4500
+    assert heard_by_nobody(room_topic(lobby.pk))
