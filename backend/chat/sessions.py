@@ -113,11 +113,13 @@ def session_start(
     user's topic: the user and the room are read in the snapshot's statement, and checked
     before anything else is done. None, having done nothing, when ``room_name`` is no longer
     that room (renamed, or made anew): the socket then opens the long way."""
-    user_id = claim.user_id
-    reads = (claim.user_read(), room_read(room_name))
-    limit = history_limit(after)
     read = room_snapshot(
-        room_id=room_id, room_name=room_name, user_id=user_id, after=after, limit=limit, reads=reads
+        room_id=room_id,
+        room_name=room_name,
+        user_id=claim.user_id,
+        after=after,
+        limit=history_limit(after),
+        reads=(claim.user_read(), room_read(room_name)),
     )
     user, room = read.rows
     identity = claimed_identity(claim, user)
@@ -125,12 +127,9 @@ def session_start(
     if room.pk != room_id:
         return None
     keeper.await_slot(connection, socket_slot(identity.user, connection, address))
-    entering = presence_enter(room=room, user=identity.user, connection=connection)
     try:
-        try:
-            changed = changes_since(room, after)
-        finally:
-            online = entering()
+        online = presence_enter(room=room, user=identity.user, connection=connection)()
+        changed = changes_since(room, after)
     except BaseException:
         # As the consumer does when the long way fails here: an entry made is taken back.
         try:

@@ -32,14 +32,18 @@ async def outcome(path: str, user=None, token: str | None = None) -> str | int:
     return "open"
 
 
-@pytest.fixture
-def long_way_refused(monkeypatch):
-    """Makes the long way fail loudly: what opens did so the short way."""
+def refuse_long_way(monkeypatch) -> None:
+    """Makes the long way fail loudly: what opens from here on did so the short way."""
 
     async def refused(**kwargs):
         raise AssertionError("opened the long way")
 
     monkeypatch.setattr("chat.consumers.identify", refused)
+
+
+@pytest.fixture
+def long_way_refused(monkeypatch):
+    refuse_long_way(monkeypatch)
 
 
 def heard_by_nobody(*names: str) -> bool:
@@ -51,11 +55,7 @@ async def test_the_first_socket_teaches_the_room_and_the_next_take_the_short_way
 ):
     first = await open_socket("/ws/chat/lobby/", user=alice)
     assert known_rooms.get("lobby") == lobby.pk
-
-    async def refused(**kwargs):
-        raise AssertionError("opened the long way")
-
-    monkeypatch.setattr("chat.consumers.identify", refused)
+    refuse_long_way(monkeypatch)
     await first.send_json_to({"message": "before bob", "client_id": "c-0"})
     await receive_until(first, "chat_message")
     bobs = WebsocketCommunicator(
@@ -132,6 +132,8 @@ async def test_a_name_that_now_names_another_room_opens_that_room(alice, lobby):
 async def test_a_bad_resume_point_is_refused_as_the_long_way_does(alice, lobby):
     known_rooms.learn("lobby", lobby.pk)
     assert await outcome("/ws/chat/lobby/?after=abc", user=alice) == 4400
+    # The long way's order: credentials (4401) and the room (4404) before the resume point.
+    assert await outcome("/ws/chat/lobby/?after=abc", token="Bearer not-a-jwt") == 4401
     assert await outcome("/ws/chat/nowhere/?after=abc", user=alice) == 4404
 
 
