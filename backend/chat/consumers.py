@@ -196,18 +196,21 @@ class ChatConsumer(AsyncWebsocketConsumer):
         await self.go_live(streams, snapshot)
 
     async def join_known_room(self, credentials: Credentials, name: str) -> bool:
-        """The short way in, for a room this process has opened a socket in before and
-        credentials checked without I/O (a bearer token, or none): the topics first, by the
-        room's known id and the token's user id, then one hop that checks the socket and opens
-        its session (chat/sessions.py). False, having sent nothing, where it does not apply."""
-        room_id = known_rooms.get(name)
-        if room_id is None or not credentials.checked_in_place:
+        """The short way in, for credentials checked without I/O (a bearer token, or none): the
+        topics first, by the room's id (known to the process, or looked up once for the room's
+        sockets that arrive together) and the token's user id, then one hop that checks the
+        socket and opens its session (chat/sessions.py). False, having sent nothing, where it
+        does not apply."""
+        if not credentials.checked_in_place:
             return False
         try:
             after = resume_point(self.scope)
         except ChatError:
             return False  # the long way refuses it, after the checks that come first
         claim = credentials_claim(credentials)  # raises BadCredentials: nothing heard yet
+        room_id = await known_rooms.find(name)
+        if room_id is None:
+            return False  # the long way says why there is no such room
         try:
             streams = await self.hear_topics(room_id, claim.user_id)
             opened = await start_session(

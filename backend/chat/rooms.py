@@ -51,6 +51,14 @@ def room_read(name: str) -> Read | None:
     return Read(Room, ["id", "name", "admin_only"], "name = %s", [name])
 
 
+def room_id_named(name: str) -> int | None:
+    """The id of the room called ``name``, if there is one, unchecked: only a hint for which
+    topic a socket hears before its handshake reads and checks the room (chat/sessions.py)."""
+    if not _is_room_name(name):
+        return None
+    return Room.objects.filter(name=name).values_list("id", flat=True).first()
+
+
 def room_checked(room: Room | None, *, user: User, name: str) -> Room:
     """``room_read``'s row, if it is there and ``user`` may use it."""
     check_room_name(name)

@@ -24,7 +24,7 @@ from chat.protocol import (
     UserLeaveEvent,
     UserListEvent,
 )
-from chat.rooms import room_checked, room_read
+from chat.rooms import room_checked, room_id_named, room_read
 from chat.rows import fetch_each
 from chat.slots import Slot
 from chat.threads import in_thread
@@ -304,9 +304,30 @@ class KnownRooms:
 
     def __init__(self) -> None:
         self._ids: dict[str, int] = {}
+        self._finding: dict[str, asyncio.Task[int | None]] = {}
 
     def get(self, name: str) -> int | None:
         return self._ids.get(name)
+
+    async def find(self, name: str) -> int | None:
+        """The id, known or looked up (None if no room has the name). The sockets of a room
+        that arrive together, as after a restart, share one look-up."""
+        room_id = self._ids.get(name)
+        if room_id is not None:
+            return room_id
+        finding = self._finding.get(name)
+        if finding is None:
+            finding = asyncio.ensure_future(self._look_up(name))
+            self._finding[name] = finding
+            finding.add_done_callback(lambda _: self._finding.pop(name, None))
+        # Shielded: a socket that goes away does not cancel the others' look-up.
+        return await asyncio.shield(finding)
+
+    async def _look_up(self, name: str) -> int | None:
+        room_id = await look_up_room_id(name)
+        if room_id is not None:
+            self.learn(name, room_id)
+        return room_id
 
     def learn(self, name: str, room_id: int) -> None:
         if len(self._ids) >= self.LIMIT and name not in self._ids:
@@ -321,3 +342,4 @@ class KnownRooms:
 
 
 known_rooms = KnownRooms()
+look_up_room_id = in_thread(room_id_named)

@@ -377,11 +377,20 @@ async def _issue(user):
     )
 
 
-async def test_a_server_failure_while_opening_closes_with_4500(lobby, monkeypatch):
-    def broken_read(*reads):
+@pytest.mark.parametrize("way", ["short", "long"])
+async def test_a_server_failure_while_opening_closes_with_4500(lobby, monkeypatch, way):
+    def broken_read(*args, **kwargs):
         raise ConnectionError("database unreachable")
 
-    monkeypatch.setattr("chat.sessions.fetch_each", broken_read)
+    if way == "short":
+        monkeypatch.setattr("chat.sessions.room_snapshot", broken_read)
+    else:
+
+        async def room_not_found(name):
+            return None  # as for a room the look-up missed: the long way reads it
+
+        monkeypatch.setattr("chat.sessions.look_up_room_id", room_not_found)
+        monkeypatch.setattr("chat.sessions.fetch_each", broken_read)
     socket, _ = await connect_raw("/ws/chat/lobby/")
     assert await close_code(socket) == 4500
 

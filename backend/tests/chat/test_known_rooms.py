@@ -1,5 +1,8 @@
-"""A socket in a room this process knows opens the short way (chat/sessions.py, session_start):
-it must refuse, fail and clean up exactly as the long way does."""
+"""A socket with a bearer token or none opens the short way (chat/sessions.py, session_start),
+by the room's id known to the process or looked up once: it must refuse, fail and clean up
+exactly as the long way does."""
+
+import asyncio
 
 import pytest
 from channels.testing import WebsocketCommunicator
@@ -10,7 +13,7 @@ from chat.delivery.broker import BrokerUnavailable
 from chat.delivery.hub import hub, room_topic, user_topic
 from chat.models import Room
 from chat.presence import presence_store
-from chat.sessions import keeper, known_rooms
+from chat.sessions import KnownRooms, keeper, known_rooms, look_up_room_id
 from chat.threads import in_thread
 from config.asgi import application
 from tests.conftest import apost, bearer, open_socket, receive_until
@@ -50,12 +53,11 @@ def heard_by_nobody(*names: str) -> bool:
     return all(name not in hub.topics or hub.topics[name].empty for name in names)
 
 
-async def test_the_first_socket_teaches_the_room_and_the_next_take_the_short_way(
-    alice, bob, lobby, monkeypatch
+async def test_a_rooms_first_socket_looks_its_id_up_and_the_short_way_is_live(
+    alice, bob, lobby, long_way_refused
 ):
     first = await open_socket("/ws/chat/lobby/", user=alice)
     assert known_rooms.get("lobby") == lobby.pk
-    refuse_long_way(monkeypatch)
     await first.send_json_to({"message": "before bob", "client_id": "c-0"})
     await receive_until(first, "chat_message")
     bobs = WebsocketCommunicator(
@@ -74,6 +76,46 @@ async def test_the_first_socket_teaches_the_room_and_the_next_take_the_short_way
     await bobs.disconnect()
     assert (await receive_until(first, "user_leave"))["user"] == "bob"
     await first.disconnect()
+
+
+async def test_sockets_arriving_together_share_one_look_up(
+    alice, bob, lobby, monkeypatch, long_way_refused
+):
+    looked_up = []
+
+    async def slow_look_up(name):
+        looked_up.append(name)
+        await asyncio.sleep(0.2)  # the others arrive meanwhile
+        return await look_up_room_id(name)
+
+    monkeypatch.setattr("chat.sessions.look_up_room_id", slow_look_up)
+    outcomes = await asyncio.gather(
+        outcome("/ws/chat/lobby/", user=alice),
+        outcome("/ws/chat/lobby/", user=bob),
+        outcome("/ws/chat/lobby/"),
+    )
+    assert outcomes == ["open", "open", "open"]
+    assert looked_up == ["lobby"]
+
+
+async def test_a_socket_gone_during_the_look_up_leaves_it_to_the_others():
+    rooms, answer = KnownRooms(), asyncio.get_running_loop().create_future()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("chat.sessions.look_up_room_id", lambda name: answer)
+        gone = asyncio.ensure_future(rooms.find("lobby"))
+        waiting = asyncio.ensure_future(rooms.find("lobby"))
+        await asyncio.sleep(0)
+        gone.cancel()
+        await asyncio.sleep(0)
+        answer.set_result(7)
+        assert await waiting == 7
+    assert rooms.get("lobby") == 7
+
+
+async def test_a_name_no_room_has_is_refused_the_long_way(alice):
+    assert await outcome("/ws/chat/nowhere/", user=alice) == 4404
+    assert await outcome("/ws/chat/nowhere/", token="Bearer not-a-jwt") == 4401
+    assert known_rooms.get("nowhere") is None
 
 
 @pytest.mark.parametrize(
