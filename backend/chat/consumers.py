@@ -24,6 +24,7 @@ from chat.messages import message_send, private_message_send
 from chat.payloads import chat_message_event
 from chat.protocol import (
     CLOSE_INTERNAL_ERROR,
+    MAX_MESSAGE_ID,
     AuthenticatedEvent,
     AuthenticateFrame,
     ChatMessageFrame,
@@ -47,23 +48,29 @@ from chat.reads import read_mark_conversation, read_mark_room
 from chat.rooms import check_room_access
 from chat.sessions import (
     Snapshot,
+    Start,
     keeper,
     known_rooms,
     session_close,
     session_open,
-    session_start,
+    sessions_start,
     socket_identify,
 )
 from chat.sockets import credential_expired, local_sockets
-from chat.threads import in_thread
+from chat.threads import in_thread, in_thread_batches
 from chat.typing import TYPING_INTERVAL, typing_notify
 
 logger = logging.getLogger(__name__)
 
+# At most this many handshakes share a hop: enough for a storm's arrivals while the service
+# threads are busy, few enough that one statement's parameters stay well within SQLite's cap.
+HANDSHAKE_BATCH = 64
+
 # The services a socket calls, each run in the service threads (wrapped once, not per call).
 identify = in_thread(socket_identify)
 open_session = in_thread(session_open)
-start_session = in_thread(session_start)
+# Many sockets open at once (a storm, a restart): their sessions start in batches.
+start_session = in_thread_batches(sessions_start, most=HANDSHAKE_BATCH)
 close_session = in_thread(session_close)
 send_message = in_thread(message_send)
 send_private_message = in_thread(private_message_send)
@@ -214,12 +221,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
         try:
             streams = await self.hear_topics(room_id, claim.user_id)
             opened = await start_session(
-                claim=claim,
-                room_id=room_id,
-                room_name=name,
-                connection=self.connection,
-                address=self.address,
-                after=after,
+                Start(claim, room_id, name, self.connection, self.address, after)
             )
         except BaseException:
             self.leave_topics()  # the session, if entered, was closed again
@@ -459,7 +461,10 @@ def resume_point(scope: dict) -> int | None:
     values = parse_qs(scope.get("query_string", b"").decode("latin1")).get("after")
     if not values:
         return None
-    # isdigit() alone would admit digits like "²", which int() then refuses.
-    if not (values[0].isascii() and values[0].isdigit()):
+    digits = values[0].lstrip("0") or "0"
+    # isdigit() alone would admit digits like "²", which int() then refuses; the length comes
+    # before int(), which refuses thousands of digits (an id has at most 19).
+    well_formed = digits.isascii() and digits.isdigit() and len(digits) <= 19
+    if not well_formed or int(digits) > MAX_MESSAGE_ID:
         raise ChatError("after must be a message id (a whole number).")
-    return int(values[0])
+    return int(digits)

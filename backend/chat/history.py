@@ -31,7 +31,7 @@ from chat.protocol import (
     RoomMessagePage,
     format_timestamp,
 )
-from chat.rows import Joined, Read, aware
+from chat.rows import Joined, Read, aware, fetch_all
 from chat.unread import conversation_read_states
 
 User = AbstractBaseUser | AnonymousUser
@@ -67,6 +67,17 @@ class RoomSnapshot(NamedTuple):
     rows: list
 
 
+class SnapshotRead(NamedTuple):
+    """What ``room_snapshot`` reads for one socket."""
+
+    room_id: int
+    room_name: str
+    user_id: int | None
+    after: int | None
+    limit: int
+    reads: tuple[Read | None, ...] = ()
+
+
 def room_snapshot(
     *,
     room_id: int,
@@ -79,23 +90,40 @@ def room_snapshot(
     """A new socket's page of history (``room_messages_page``'s) and the positions of its
     streams, read in one statement, so at one moment: the page holds exactly the room's
     messages up to ``room_seq`` (each commits with its seq's bump). Every handshake reads it,
-    and ``reads`` with it: for a room this process knows, the socket's user and room too."""
-    page_sql, page_params = _page_query(room_id, after=after, limit=limit)
-    joined = Joined(reads)
-    # One row even for an empty room: the page's columns are then NULL.
-    sql = (
-        f"SELECT here.room_seq, here.mailbox_seq, {joined.columns or 'NULL'}, page.* FROM"
-        f" (SELECT (SELECT last_seq FROM {_rooms} WHERE id = %s) AS room_seq,"
-        f" (SELECT last_seq FROM {_mailboxes} WHERE user_id = %s) AS mailbox_seq) here"
-        f" {joined.joins} LEFT JOIN ({page_sql}) page ON 1 = 1 ORDER BY page.id {_order(after)}"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [room_id, user_id, *joined.params, *page_params])
-        found = cursor.fetchall()
+    and ``reads`` with it: on the short way in, the socket's user and room too."""
+    wanted = SnapshotRead(room_id, room_name, user_id, after, limit, reads)
+    return room_snapshots([wanted])[0]
+
+
+def room_snapshots(wanted: list[SnapshotRead]) -> list[RoomSnapshot]:
+    """``room_snapshot`` for each of several sockets, in their order, with one round trip for
+    them all (chat/rows.py, ``fetch_all``): the handshakes of a batch."""
+    statements, joins = [], []
+    for want in wanted:
+        page_sql, page_params = _page_query(want.room_id, after=want.after, limit=want.limit)
+        joined = Joined(want.reads)
+        # One row even for an empty room: the page's columns are then NULL.
+        sql = (
+            f"SELECT here.room_seq, here.mailbox_seq, {joined.columns or 'NULL'}, page.* FROM"
+            f" (SELECT (SELECT last_seq FROM {_rooms} WHERE id = %s) AS room_seq,"
+            f" (SELECT last_seq FROM {_mailboxes} WHERE user_id = %s) AS mailbox_seq) here"
+            f" {joined.joins} LEFT JOIN ({page_sql}) page ON 1 = 1"
+            f" ORDER BY page.id {_order(want.after)}"
+        )
+        statements.append((sql, [want.room_id, want.user_id, *joined.params, *page_params]))
+        joins.append(joined)
+    found = fetch_all(statements)
+    return [
+        _snapshot_of(want, joined, rows)
+        for want, joined, rows in zip(wanted, joins, found, strict=True)
+    ]
+
+
+def _snapshot_of(want: SnapshotRead, joined: Joined, found: list[tuple]) -> RoomSnapshot:
     room_seq, mailbox_seq = found[0][0] or 0, found[0][1] or 0
     start = 2 + (joined.width or 1)
     rows = [row[start:] for row in found if row[start] is not None]
-    page = _room_page(room_name, rows, after=after, limit=limit)
+    page = _room_page(want.room_name, rows, after=want.after, limit=want.limit)
     return RoomSnapshot(page, room_seq, mailbox_seq, joined.rows(found[0][2:start]))
 
 

@@ -49,6 +49,17 @@ class Entered(NamedTuple):
     online: list[str]
 
 
+class Entry(NamedTuple):
+    """One ``PresenceStore.enter``'s arguments, for ``enter_all``."""
+
+    room_id: int
+    username: str | None
+    connection: str
+    slot: Slot | None = None
+    limit: int = 0
+    announce: Announcement | None = None
+
+
 class PresenceStore(ABC):
     @abstractmethod
     def enter(
@@ -74,6 +85,16 @@ class PresenceStore(ABC):
         snapshot). Call it once. A store that does no I/O simply enters."""
         entered = self.enter(*args, **kwargs)
         return lambda: entered
+
+    def enter_all(self, entries: list[Entry]) -> list[Entered | None | Exception]:
+        """``enter`` for each entry, in their order, each outcome on its own (what it returned,
+        or what it raised): for the handshakes of a batch (chat/sessions.py). Redis enters them
+        all in one round trip."""
+        return [_outcome(self._enter_entry, entry) for entry in entries]
+
+    def _enter_entry(self, entry: Entry) -> Entered | None:
+        room_id, username, connection, slot, limit, announce = entry
+        return self.enter(room_id, username, connection, slot=slot, limit=limit, announce=announce)
 
     @abstractmethod
     def leave(
@@ -272,6 +293,48 @@ def _script_started(script: Script, keys: list, args: list) -> Callable[[], Any]
     return reply
 
 
+def _scripts_run(script: Script, calls: list[tuple[list, list]]) -> list[Any]:
+    """Runs ``script`` once per (keys, args) in one round trip: all are sent on one connection
+    of the pool, then their replies read in order. Each outcome stands alone: the reply, or the
+    error it raised. What surely did not run (it could not be sent, or Redis lost its scripts)
+    then runs the usual way, as in ``_script_started``; a failure while reading the replies is
+    the outcome of that one and of every later one (they may have run)."""
+    commands = [("EVALSHA", script.sha, len(keys), *keys, *args) for keys, args in calls]
+    rerun = object()
+    pool = script.registered_client.connection_pool
+    connection = pool.get_connection()
+    try:
+        connection.send_packed_command(connection.pack_commands(commands))
+    except (redis.ConnectionError, redis.TimeoutError):
+        replies = [rerun] * len(calls)
+    else:
+        replies = []
+        for _ in calls:
+            try:
+                replies.append(connection.read_response())
+            except NoScriptError:
+                replies.append(rerun)
+            except redis.ResponseError as error:  # read whole: the connection is still in step
+                replies.append(error)
+            except (redis.ConnectionError, redis.TimeoutError) as error:
+                replies += [error] * (len(calls) - len(replies))
+                break
+    finally:
+        pool.release(connection)
+    return [
+        _outcome(script, keys=keys, args=args) if reply is rerun else reply
+        for (keys, args), reply in zip(calls, replies, strict=True)
+    ]
+
+
+def _outcome(func: Callable, *args, **kwargs) -> Any:
+    """What ``func`` returned, or the error it raised."""
+    try:
+        return func(*args, **kwargs)
+    except Exception as error:
+        return error
+
+
 def _entered(reply: list, username: str | None) -> Entered | None:
     """``_ENTER``'s reply."""
     admitted, *rest = reply
@@ -331,26 +394,30 @@ class RedisPresenceStore(PresenceStore):
     def _key(self, room_id: int) -> str:
         return f"{self._prefix}:room:{room_id}"
 
-    def start_enter(
-        self,
-        room_id: int,
-        username: str | None,
-        connection: str,
-        *,
-        slot: Slot | None = None,
-        limit: int = 0,
-        announce: Announcement | None = None,
-    ) -> Callable[[], Entered | None]:
+    def start_enter(self, *args, **kwargs) -> Callable[[], Entered | None]:
+        entry = Entry(*args, **kwargs)
+        reply = _script_started(self._enter, *self._enter_call(entry))
+        return lambda: _entered(reply(), entry.username)
+
+    def enter_all(self, entries: list[Entry]) -> list[Entered | None | Exception]:
+        replies = _scripts_run(self._enter, [self._enter_call(entry) for entry in entries])
+        return [
+            reply if isinstance(reply, Exception) else _entered(reply, entry.username)
+            for entry, reply in zip(entries, replies, strict=True)
+        ]
+
+    def _enter_call(self, entry: Entry) -> tuple[list, list]:
+        """``_ENTER``'s keys and arguments."""
         now = time.time()
-        keys = [self._key(room_id), self._rooms_key]
-        entry, owner = _entry_and_owner(username, connection)
-        args = [entry, now + self._ttl, now, owner, room_id, *self._publish_args(announce)]
-        if slot is not None:
-            slot_key, claim_args = self._slots.claim_args(slot, limit, now)
+        keys = [self._key(entry.room_id), self._rooms_key]
+        name, owner = _entry_and_owner(entry.username, entry.connection)
+        args = [name, now + self._ttl, now, owner, entry.room_id]
+        args += self._publish_args(entry.announce)
+        if entry.slot is not None:
+            slot_key, claim_args = self._slots.claim_args(entry.slot, entry.limit, now)
             keys.append(slot_key)
             args += claim_args
-        reply = _script_started(self._enter, keys, args)
-        return lambda: _entered(reply(), username)
+        return keys, args
 
     def enter(self, *args, **kwargs) -> Entered | None:
         return self.start_enter(*args, **kwargs)()

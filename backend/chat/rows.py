@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import NamedTuple
 
+import psycopg
 from django.db import connection
 from django.db.models import Model
 
@@ -38,6 +39,35 @@ def fetch_each(*reads: Read | None) -> list[Model | None]:
     with connection.cursor() as cursor:
         cursor.execute(sql, joined.params)
         return joined.rows(cursor.fetchone())
+
+
+def fetch_all(statements: list[tuple[str, list]]) -> list[list[tuple]]:
+    """The rows of each (sql, params), with one round trip for them all: on PostgreSQL every
+    statement is sent before any reply is read (psycopg's pipeline mode), each bound on the
+    server and prepared, so planned once per connection (``DATABASE_PREPARED_STATEMENTS``).
+    Elsewhere (SQLite, in the process) one after another."""
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            return [_fetched(cursor, sql, params) for sql, params in statements]
+    connection.ensure_connection()
+    raw = connection.connection
+    # Django's error wrapping, so that a connection that broke here is replaced as after any
+    # other failed query.
+    with connection.wrap_database_errors:
+        cursors = [psycopg.Cursor(raw) for _ in statements]
+        try:
+            with raw.pipeline():
+                for cursor, (sql, params) in zip(cursors, statements, strict=True):
+                    cursor.execute(sql, params, prepare=True)
+            return [cursor.fetchall() for cursor in cursors]
+        finally:
+            for cursor in cursors:
+                cursor.close()
+
+
+def _fetched(cursor, sql: str, params: list) -> list[tuple]:
+    cursor.execute(sql, params)
+    return cursor.fetchall()
 
 
 class Joined:

@@ -14,9 +14,9 @@ from accounts.websocket import Claim, Credentials, Identity, claimed_identity, c
 from chat.changes import room_changes_page
 from chat.delivery.hub import envelope, room_topic
 from chat.errors import TooManySockets
-from chat.history import RoomSnapshot, room_snapshot
+from chat.history import RoomSnapshot, SnapshotRead, room_snapshot, room_snapshots
 from chat.models import Room
-from chat.presence import Announcement, Connection, presence_store
+from chat.presence import Announcement, Connection, Entered, Entry, presence_store
 from chat.protocol import (
     HistoryEvent,
     RoomMessagePage,
@@ -99,45 +99,109 @@ class Opened(NamedTuple):
     snapshot: Snapshot
 
 
-def session_start(
-    *,
-    claim: Claim,
-    room_id: int,
-    room_name: str,
-    connection: str,
-    address: str | None,
-    after: int | None,
-) -> Opened | None:
-    """``socket_identify`` and ``session_open`` in one call, for a socket that already hears
-    the room ``room_id`` (known from an earlier handshake to be called ``room_name``) and its
-    user's topic: the user and the room are read in the snapshot's statement, and checked
-    before anything else is done. None, having done nothing, when ``room_name`` is no longer
-    that room (renamed, or made anew): the socket then opens the long way."""
-    read = room_snapshot(
-        room_id=room_id,
-        room_name=room_name,
-        user_id=claim.user_id,
-        after=after,
-        limit=history_limit(after),
-        reads=(claim.user_read(), room_read(room_name)),
-    )
-    user, room = read.rows
-    identity = claimed_identity(claim, user)
-    room = room_checked(room, user=identity.user, name=room_name)
-    if room.pk != room_id:
-        return None
-    keeper.await_slot(connection, socket_slot(identity.user, connection, address))
+class Start(NamedTuple):
+    """A socket that already hears the room ``room_id`` (known to the process to be called
+    ``room_name``) and its user's topic, for ``sessions_start``."""
+
+    claim: Claim
+    room_id: int
+    room_name: str
+    connection: str
+    address: str | None
+    after: int | None
+
+
+def session_start(start: Start) -> Opened | None:
+    """``socket_identify`` and ``session_open`` in one call: the user and the room are read in
+    the snapshot's statement, and checked before anything else is done. None, having done
+    nothing, when ``room_name`` is no longer that room (renamed, or made anew): the socket then
+    opens the long way."""
+    (outcome,) = sessions_start([start])
+    if isinstance(outcome, Exception):
+        raise outcome
+    return outcome
+
+
+def sessions_start(starts: list[Start]) -> list[Opened | None | Exception]:
+    """``session_start`` for the sockets of a batch (chat/threads.py, ``in_thread_batches``),
+    each outcome on its own (what it returned, or what it raised): one statement reads every
+    snapshot, and one Redis round trip enters those that pass their checks."""
+    reads = _snapshots(starts)
+    outcomes = [_checked(start, read) for start, read in zip(starts, reads, strict=True)]
+    passed = [(index, *found) for index, found in enumerate(outcomes) if type(found) is _Passed]
+    sockets = [(room, identity.user, starts[index].connection) for index, identity, room in passed]
+    for (index, identity, room), online in zip(passed, presence_enter_all(sockets), strict=True):
+        outcomes[index] = _opened(starts[index], identity, room, reads[index], online)
+    return outcomes
+
+
+class _Passed(NamedTuple):
+    identity: Identity
+    room: Room
+
+
+def _checked(start: Start, read: RoomSnapshot | Exception) -> _Passed | None | Exception:
+    """The socket's user and room, checked in the long way's order, its slot then awaited;
+    None where the name is no longer the room's."""
+    if isinstance(read, Exception):
+        return read
     try:
-        online = presence_enter(room=room, user=identity.user, connection=connection)()
-        changed = changes_since(room, after)
-    except BaseException:
+        user, room = read.rows
+        identity = claimed_identity(start.claim, user)
+        room = room_checked(room, user=identity.user, name=start.room_name)
+    except Exception as error:
+        return error
+    if room.pk != start.room_id:
+        return None
+    keeper.await_slot(start.connection, socket_slot(identity.user, start.connection, start.address))
+    return _Passed(identity, room)
+
+
+def _opened(
+    start: Start, identity: Identity, room: Room, read: RoomSnapshot, online: list[str] | Exception
+) -> Opened | Exception:
+    try:
+        if isinstance(online, Exception):
+            raise online
+        changed = changes_since(room, start.after)
+    except Exception as error:
         # As the consumer does when the long way fails here: an entry made is taken back.
         try:
-            session_close(room=room, user=identity.user, connection=connection, address=address)
-        except RedisError as error:
-            logger.warning("closing the session failed for %s: %r", identity.user, error)
-        raise
+            session_close(
+                room=room, user=identity.user, connection=start.connection, address=start.address
+            )
+        except RedisError as close_error:
+            logger.warning("closing the session failed for %s: %r", identity.user, close_error)
+        return error
     return Opened(identity, room, snapshot_of(online, read, changed))
+
+
+def _snapshots(starts: list[Start]) -> list[RoomSnapshot | Exception]:
+    """Each start's snapshot, with its user and room: in one statement, or where that fails
+    (one socket's read can fail them all), one each, so that only a failing one fails."""
+    wanted = [
+        SnapshotRead(
+            start.room_id,
+            start.room_name,
+            start.claim.user_id,
+            start.after,
+            history_limit(start.after),
+            (start.claim.user_read(), room_read(start.room_name)),
+        )
+        for start in starts
+    ]
+    try:
+        return room_snapshots(wanted)
+    except Exception as error:
+        if len(wanted) == 1:
+            return [error]
+    reads: list[RoomSnapshot | Exception] = []
+    for want in wanted:
+        try:
+            reads += room_snapshots([want])
+        except Exception as error:
+            reads.append(error)
+    return reads
 
 
 def history_limit(after: int | None) -> int:
@@ -165,25 +229,48 @@ def presence_enter(*, room: Room, user: User, connection: str) -> Callable[[], l
     """Takes the socket's slot and, for a user, puts it into the room's presence and announces
     the user if this is their first socket there: one round trip (chat/presence.py). Returns
     what waits for its outcome: who is online now, or TooManySockets raised."""
+    entry = _presence_entry(room, user, connection)
+    entering = presence_store().start_enter(
+        room.pk,
+        entry.username,
+        connection,
+        slot=entry.slot,
+        limit=entry.limit,
+        announce=entry.announce,
+    )
+    return lambda: _presence_entered(entry, entering())
+
+
+def presence_enter_all(sockets: list[tuple[Room, User, str]]) -> list[list[str] | Exception]:
+    """``presence_enter`` for each (room, user, connection), all in one round trip, each
+    outcome on its own: who is online, or the error (TooManySockets, or Redis's)."""
+    entries = [_presence_entry(room, user, connection) for room, user, connection in sockets]
+    outcomes: list[list[str] | Exception] = []
+    for entry, entered in zip(entries, presence_store().enter_all(entries), strict=True):
+        try:
+            if isinstance(entered, Exception):
+                raise entered
+            outcomes.append(_presence_entered(entry, entered))
+        except Exception as error:
+            outcomes.append(error)
+    return outcomes
+
+
+def _presence_entry(room: Room, user: User, connection: str) -> Entry:
     slot, limit = keeper.awaited_slot(connection)
     username = user.username if user.is_authenticated else None
     # The joining socket hears its user_join too, but drops it: it names itself as the origin.
     announce = None if username is None else user_joined(room.pk, username, origin=connection)
-    store = presence_store()
-    entering = store.start_enter(
-        room.pk, username, connection, slot=slot, limit=limit, announce=announce
-    )
+    return Entry(room.pk, username, connection, slot, limit, announce)
 
-    def entered() -> list[str]:
-        entry = entering()
-        if entry is None:
-            raise TooManySockets()
-        keeper.track_slot(slot)
-        if username is not None:
-            keeper.track((room.pk, username, connection))
-        return entry.online
 
-    return entered
+def _presence_entered(entry: Entry, entered: Entered | None) -> list[str]:
+    if entered is None:
+        raise TooManySockets()
+    keeper.track_slot(entry.slot)
+    if entry.username is not None:
+        keeper.track((entry.room_id, entry.username, entry.connection))
+    return entered.online
 
 
 def session_close(*, room: Room, user: User, connection: str, address: str | None) -> None:

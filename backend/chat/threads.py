@@ -44,3 +44,62 @@ def _call_with_fresh_connections(func, args, kwargs):
         return func(*args, **kwargs)
     finally:
         close_old_connections()
+
+
+def in_thread_batches(func, *, most: int):
+    """``func``, which takes a list of calls and returns the outcome of each (what it returned,
+    or the exception it raised), as a coroutine function of one call that runs in the service
+    threads: the calls made while the threads are busy go there together, up to ``most`` at a
+    time. A lone call goes at once, as with ``in_thread``; a storm of them costs one hop, and
+    whatever round trips ``func`` shares, per batch instead of per call."""
+    return _Batches(in_thread(func), most)
+
+
+class _Batches:
+    def __init__(self, run_batch, most: int) -> None:
+        self._run_batch = run_batch
+        self._most = most
+        self._waiting: list[tuple[object, asyncio.Future]] = []
+        self._running = 0
+        self._scheduled = False
+        self._tasks: set[asyncio.Task] = set()  # the loop keeps only weak references
+
+    async def __call__(self, call):
+        future = asyncio.get_running_loop().create_future()
+        self._waiting.append((call, future))
+        self._schedule()
+        return await future
+
+    def _schedule(self) -> None:
+        # Once per turn of the loop: the calls made in the same turn go together.
+        if not self._scheduled and self._running < settings.CHAT["SERVICE_THREADS"]:
+            self._scheduled = True
+            asyncio.get_running_loop().call_soon(self._start)
+
+    def _start(self) -> None:
+        self._scheduled = False
+        while self._waiting and self._running < settings.CHAT["SERVICE_THREADS"]:
+            batch, self._waiting = self._waiting[: self._most], self._waiting[self._most :]
+            self._running += 1
+            task = asyncio.ensure_future(self._run(batch))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    async def _run(self, batch: list[tuple[object, asyncio.Future]]) -> None:
+        try:
+            outcomes = await self._run_batch([call for call, _ in batch])
+        except BaseException as error:
+            outcomes = [error] * len(batch)
+        finally:
+            self._running -= 1
+            if self._waiting:
+                self._schedule()
+        for (_, future), outcome in zip(batch, outcomes, strict=True):
+            if future.done():  # its caller went away
+                continue
+            if isinstance(outcome, asyncio.CancelledError):
+                future.cancel()
+            elif isinstance(outcome, BaseException):
+                future.set_exception(outcome)
+            else:
+                future.set_result(outcome)

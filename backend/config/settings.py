@@ -96,6 +96,13 @@ DATABASES = {
         conn_health_checks=False,
     )
 }
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # Only the statements chat/rows.py binds on the server are prepared (Django's own queries
+    # are bound in the client): a handshake's snapshot is then planned once per connection.
+    # Off behind a pooler that does not keep a session per client (PgBouncer's transaction mode).
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = (
+        5 if env_bool("DATABASE_PREPARED_STATEMENTS", True) else None
+    )
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # Several threads write at once (one per socket handler); wait for the lock, don't fail.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20

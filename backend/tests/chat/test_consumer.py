@@ -345,6 +345,8 @@ async def test_an_unknown_room_closes_with_4404(db):
         "/ws/chat/" + "x" * 65 + "/",
         "/ws/chat/lobby/?after=abc",
         "/ws/chat/lobby/?after=%C2%B2",
+        f"/ws/chat/lobby/?after={2**63}",
+        "/ws/chat/lobby/?after=" + "9" * 5000,
     ],
 )
 async def test_an_invalid_room_name_or_after_closes_with_4400(lobby, path):
@@ -383,7 +385,7 @@ async def test_a_server_failure_while_opening_closes_with_4500(lobby, monkeypatc
         raise ConnectionError("database unreachable")
 
     if way == "short":
-        monkeypatch.setattr("chat.sessions.room_snapshot", broken_read)
+        monkeypatch.setattr("chat.sessions.room_snapshots", broken_read)
     else:
 
         async def room_not_found(name):

@@ -7,7 +7,7 @@ from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 
 from chat.delivery.broker import shared_redis
-from chat.presence import MemoryPresenceStore, RedisPresenceStore, presence_store
+from chat.presence import Entry, MemoryPresenceStore, RedisPresenceStore, presence_store
 from chat.sessions import keeper
 from config.asgi import application
 from tests.conftest import bearer, open_socket, receive_until
@@ -71,6 +71,28 @@ def test_a_socket_past_its_slot_limit_enters_nothing(store):
     )
     assert store.leave(1, "alice", "tab-1", slot=alices[0]) is True
     assert store.enter(1, "alice", "tab-2", slot=alices[1], limit=1) == (True, ["alice", "bob"])
+
+
+def test_entries_made_together_each_have_their_own_outcome(store):
+    """A batch of handshakes enters in one call (one round trip on Redis), in its order."""
+    alices = [("user:1", "tab-1"), ("user:1", "tab-2")]
+    outcomes = store.enter_all(
+        [
+            Entry(1, "alice", "tab-1", alices[0], 1),
+            Entry(1, "alice", "tab-2", alices[1], 1),  # over alice's limit
+            Entry(1, "bob", "tab-1"),
+            Entry(2, "bob", "tab-1"),
+            Entry(1, None, "reader-1"),
+        ]
+    )
+    assert outcomes == [
+        (True, ["alice"]),
+        None,
+        (True, ["alice", "bob"]),
+        (True, ["bob"]),
+        (False, ["alice", "bob"]),
+    ]
+    assert store.enter_all([]) == []
 
 
 def test_an_anonymous_socket_holds_a_slot_but_is_not_listed(store):
@@ -331,6 +353,28 @@ def test_an_entry_runs_after_redis_lost_its_scripts():
     store.enter(1, "alice", "tab-1")
     shared_redis().script_flush()
     assert store.enter(1, "bob", "tab-1") == (True, ["alice", "bob"])
+
+
+@pytest.mark.services
+def test_entries_made_together_run_after_redis_lost_its_scripts():
+    store = redis_store()
+    store.enter(1, "alice", "tab-1")
+    shared_redis().script_flush()
+    assert store.enter_all([Entry(1, "bob", "tab-1"), Entry(1, "carol", "tab-1")]) == [
+        (True, ["alice", "bob"]),
+        (True, ["alice", "bob", "carol"]),
+    ]
+
+
+@pytest.mark.services
+def test_an_entry_that_fails_in_redis_fails_alone():
+    """A script error is read whole: the replies after it are still each their own."""
+    store = redis_store()
+    bad = Entry(1, "bob", "tab-1", ("user:2", "tab-1"), limit="not a number")
+    outcomes = store.enter_all([Entry(1, "alice", "tab-1"), bad, Entry(1, "carol", "tab-1")])
+    assert outcomes[0] == (True, ["alice"])
+    assert isinstance(outcomes[1], redis.ResponseError)
+    assert outcomes[2] == (True, ["alice", "carol"])
 
 
 def wait_for(condition, timeout: float = 2.0) -> bool:

@@ -1,12 +1,13 @@
-"""Plain-SQL reads (chat/rows.py): several reads in one statement."""
+"""Plain-SQL reads (chat/rows.py): several reads in one statement, several statements in one
+round trip."""
 
 import pytest
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.services import active_user_read
 from chat.rooms import room_read
-from chat.rows import Read, fetch_each
+from chat.rows import Read, fetch_all, fetch_each
 
 pytestmark = pytest.mark.django_db
 
@@ -50,3 +51,32 @@ def test_a_read_with_params_keeps_them_in_order(alice, bob):
         Read(type(alice), ["id", "username"], "username = %s", ["alice"]),
     )
     assert (bobs.username, alices.username) == ("bob", "alice")
+
+
+def test_statements_fetched_together_are_each_their_own(alice, bob):
+    found = fetch_all(
+        [
+            ("SELECT username FROM auth_user WHERE id = %s", [alice.pk]),
+            ("SELECT username FROM auth_user WHERE id = %s", [bob.pk]),
+            ("SELECT username FROM auth_user WHERE id = %s", [0]),
+        ]
+    )
+    assert found == [[("alice",)], [("bob",)], []]
+
+
+def test_a_statement_that_fails_raises_djangos_error():
+    with pytest.raises(DatabaseError):
+        fetch_all([("SELECT 1", []), ("SELECT * FROM no_such_table", [])])
+
+
+@pytest.mark.services
+def test_on_postgresql_the_statements_are_prepared_once_per_connection(alice):
+    sql = "SELECT username FROM auth_user WHERE id = %s"
+    for _ in range(3):
+        assert fetch_all([(sql, [alice.pk])]) == [[("alice",)]]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+            ["SELECT username FROM auth_user WHERE id = $1%"],
+        )
+        assert cursor.fetchone() == (1,)
