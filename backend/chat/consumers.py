@@ -47,6 +47,7 @@ from chat.reactions import reaction_set
 from chat.reads import read_mark_conversation, read_mark_room
 from chat.rooms import check_room_access
 from chat.sessions import (
+    Opened,
     Snapshot,
     Start,
     keeper,
@@ -62,15 +63,13 @@ from chat.typing import TYPING_INTERVAL, typing_notify
 
 logger = logging.getLogger(__name__)
 
-# At most this many handshakes share a hop: enough for a storm's arrivals while the service
-# threads are busy, few enough that one statement's parameters stay well within SQLite's cap.
+# At most this many handshakes share a hop: a storm's arrivals while the service threads are
+# busy, and few enough that one batch holds a thread for milliseconds only.
 HANDSHAKE_BATCH = 64
 
 # The services a socket calls, each run in the service threads (wrapped once, not per call).
 identify = in_thread(socket_identify)
 open_session = in_thread(session_open)
-# Many sockets open at once (a storm, a restart): their sessions start in batches.
-start_session = in_thread_batches(sessions_start, most=HANDSHAKE_BATCH)
 close_session = in_thread(session_close)
 send_message = in_thread(message_send)
 send_private_message = in_thread(private_message_send)
@@ -83,6 +82,23 @@ edit_private_message = in_thread(private_message_edit)
 delete_message = in_thread(message_delete)
 delete_private_message = in_thread(private_message_delete)
 set_reaction = in_thread(reaction_set)
+
+
+async def _session_abandoned(start: Start, opened: Opened | None) -> None:
+    """A socket whose handshake was cancelled while its session started: closed again."""
+    if opened is not None:
+        await close_session(
+            room=opened.room,
+            user=opened.identity.user,
+            connection=start.connection,
+            address=start.address,
+        )
+
+
+# Many sockets open at once (a storm, a restart): their sessions start in batches.
+start_session = in_thread_batches(
+    sessions_start, most=HANDSHAKE_BATCH, abandoned=_session_abandoned
+)
 
 
 class InternalError(ChatError):

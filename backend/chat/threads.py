@@ -2,10 +2,13 @@
 
 import asyncio
 import functools
+import logging
 from concurrent.futures import ThreadPoolExecutor
 
 from django.conf import settings
 from django.db import close_old_connections
+
+logger = logging.getLogger(__name__)
 
 _pool: ThreadPoolExecutor | None = None
 
@@ -46,19 +49,23 @@ def _call_with_fresh_connections(func, args, kwargs):
         close_old_connections()
 
 
-def in_thread_batches(func, *, most: int):
+def in_thread_batches(func, *, most: int, abandoned=None):
     """``func``, which takes a list of calls and returns the outcome of each (what it returned,
     or the exception it raised), as a coroutine function of one call that runs in the service
     threads: the calls made while the threads are busy go there together, up to ``most`` at a
     time. A lone call goes at once, as with ``in_thread``; a storm of them costs one hop, and
-    whatever round trips ``func`` shares, per batch instead of per call."""
-    return _Batches(in_thread(func), most)
+    whatever round trips ``func`` shares, per batch instead of per call.
+
+    ``abandoned(call, result)``, a coroutine function, is given what a call returned when its
+    caller went away (was cancelled) meanwhile: what it opened, nobody else will close."""
+    return _Batches(in_thread(func), most, abandoned)
 
 
 class _Batches:
-    def __init__(self, run_batch, most: int) -> None:
+    def __init__(self, run_batch, most: int, abandoned) -> None:
         self._run_batch = run_batch
         self._most = most
+        self._abandoned = abandoned
         self._waiting: list[tuple[object, asyncio.Future]] = []
         self._running = 0
         self._scheduled = False
@@ -94,12 +101,19 @@ class _Batches:
             self._running -= 1
             if self._waiting:
                 self._schedule()
-        for (_, future), outcome in zip(batch, outcomes, strict=True):
+        gone = []
+        for (call, future), outcome in zip(batch, outcomes, strict=True):
             if future.done():  # its caller went away
-                continue
-            if isinstance(outcome, asyncio.CancelledError):
+                if self._abandoned is not None and not isinstance(outcome, BaseException):
+                    gone.append((call, outcome))
+            elif isinstance(outcome, asyncio.CancelledError):
                 future.cancel()
             elif isinstance(outcome, BaseException):
                 future.set_exception(outcome)
             else:
                 future.set_result(outcome)
+        for call, outcome in gone:
+            try:
+                await self._abandoned(call, outcome)
+            except Exception as error:
+                logger.warning("cleaning up after an abandoned call failed: %r", error)

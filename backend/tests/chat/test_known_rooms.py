@@ -8,12 +8,13 @@ import pytest
 from channels.testing import WebsocketCommunicator
 
 from accounts.tickets import ws_ticket_issue
-from chat.consumers import identify
+from accounts.websocket import Credentials, credentials_claim
+from chat.consumers import _session_abandoned, identify
 from chat.delivery.broker import BrokerUnavailable
 from chat.delivery.hub import hub, room_topic, user_topic
 from chat.models import Room
 from chat.presence import presence_store
-from chat.sessions import KnownRooms, keeper, known_rooms, look_up_room_id
+from chat.sessions import KnownRooms, Start, keeper, known_rooms, look_up_room_id, sessions_start
 from chat.threads import in_thread
 from config.asgi import application
 from tests.conftest import apost, bearer, open_socket, receive_until
@@ -234,3 +235,23 @@ async def test_a_topic_that_cannot_be_heard_leaves_none_held(alice, lobby, monke
     monkeypatch.setattr(hub, "join", redis_away_for_users)
     assert await outcome("/ws/chat/lobby/", user=alice) == 4500
     assert heard_by_nobody(room_topic(lobby.pk))
+
+
+async def test_a_socket_cancelled_while_its_session_starts_leaves_presence(alice, bob, lobby):
+    """Its outcome is handed to the consumer's clean-up, which closes the session again."""
+    bobs = await open_socket("/ws/chat/lobby/", user=bob)
+    start = Start(
+        credentials_claim(Credentials("bearer", bearer(alice).split()[1])),
+        lobby.pk,
+        "lobby",
+        "tab-1",
+        None,
+        None,
+    )
+    (opened,) = await in_thread(sessions_start)([start])
+    assert await in_thread(presence_store().online)(lobby.pk) == ["alice", "bob"]
+    await _session_abandoned(start, opened)
+    assert await in_thread(presence_store().online)(lobby.pk) == ["bob"]
+    assert [user for _, user, _ in keeper.connections()] == ["bob"]
+    assert (await receive_until(bobs, "user_leave"))["user"] == "alice"
+    await bobs.disconnect()

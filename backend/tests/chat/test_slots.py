@@ -123,7 +123,15 @@ async def test_a_handshake_takes_its_slot_and_presence_in_one_round_trip(alice, 
             sent.append(args[0])
         return send(connection, *args, **options)
 
+    pack_commands = connection_class.pack_commands
+
+    def counted_together(connection, commands):
+        # A batch of handshakes sends its presence scripts together (chat/presence.py).
+        sent.extend(command[0] for command in commands)
+        return pack_commands(connection, commands)
+
     monkeypatch.setattr(connection_class, "send_command", counted)
+    monkeypatch.setattr(connection_class, "pack_commands", counted_together)
     socket = await open_socket("/ws/chat/lobby/", user=alice)
     assert sent == ["EVALSHA"]
     sent.clear()

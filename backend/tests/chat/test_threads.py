@@ -60,10 +60,15 @@ async def test_a_batch_that_raises_fails_its_calls_and_the_next_batches_still_ru
     assert await run("b") == "B"
 
 
-async def test_a_caller_that_goes_away_leaves_the_others_their_outcomes():
+async def test_a_caller_that_goes_away_leaves_the_others_their_outcomes_and_its_own_is_handed_on():
     recorder = Recorder()
     recorder.go.clear()
-    run = in_thread_batches(recorder, most=10)
+    handed_on = []
+
+    async def abandoned(call, result):
+        handed_on.append((call, result))
+
+    run = in_thread_batches(recorder, most=10, abandoned=abandoned)
     gone = asyncio.ensure_future(run("gone"))
     staying = asyncio.ensure_future(run("staying"))
     await asyncio.sleep(0.05)
@@ -72,3 +77,5 @@ async def test_a_caller_that_goes_away_leaves_the_others_their_outcomes():
     assert await staying == "STAYING"
     with pytest.raises(asyncio.CancelledError):
         await gone
+    await asyncio.sleep(0)
+    assert handed_on == [("gone", "GONE")]
