@@ -111,21 +111,14 @@ class Start(NamedTuple):
     after: int | None
 
 
-def session_start(start: Start) -> Opened | None:
-    """``socket_identify`` and ``session_open`` in one call: the user and the room are read in
-    the snapshot's statement, and checked before anything else is done. None, having done
-    nothing, when ``room_name`` is no longer that room (renamed, or made anew): the socket then
-    opens the long way."""
-    (outcome,) = sessions_start([start])
-    if isinstance(outcome, Exception):
-        raise outcome
-    return outcome
-
-
 def sessions_start(starts: list[Start]) -> list[Opened | None | Exception]:
-    """``session_start`` for the sockets of a batch (chat/threads.py, ``in_thread_batches``),
-    each outcome on its own (what it returned, or what it raised): one statement reads every
-    snapshot, and one Redis round trip enters those that pass their checks."""
+    """``socket_identify`` and ``session_open`` in one call, for each socket of a batch
+    (chat/threads.py, ``in_thread_batches``): the user and the room are read with the snapshot,
+    and checked before anything else is done. Each outcome is the socket's own: what it opened,
+    None, having done nothing, when ``room_name`` is no longer that room (renamed, or made anew:
+    the socket then opens the long way), or the error it met. All the snapshots take one round
+    trip to the database, and the presence entries of those that passed their checks one to
+    Redis."""
     reads = _snapshots(starts)
     outcomes = [_checked(start, read) for start, read in zip(starts, reads, strict=True)]
     passed = [(index, *found) for index, found in enumerate(outcomes) if type(found) is _Passed]
@@ -177,8 +170,8 @@ def _opened(
 
 
 def _snapshots(starts: list[Start]) -> list[RoomSnapshot | Exception]:
-    """Each start's snapshot, with its user and room: in one statement, or where that fails
-    (one socket's read can fail them all), one each, so that only a failing one fails."""
+    """Each start's snapshot, with its user and room: in one round trip, or where that fails
+    (one socket's statement can fail them all), one each, so that only a failing one fails."""
     wanted = [
         SnapshotRead(
             start.room_id,
@@ -245,8 +238,12 @@ def presence_enter_all(sockets: list[tuple[Room, User, str]]) -> list[list[str] 
     """``presence_enter`` for each (room, user, connection), all in one round trip, each
     outcome on its own: who is online, or the error (TooManySockets, or Redis's)."""
     entries = [_presence_entry(room, user, connection) for room, user, connection in sockets]
+    try:
+        entered_all = presence_store().enter_all(entries)
+    except Exception as error:  # none is known to have entered: each is closed again
+        entered_all = [error] * len(entries)
     outcomes: list[list[str] | Exception] = []
-    for entry, entered in zip(entries, presence_store().enter_all(entries), strict=True):
+    for entry, entered in zip(entries, entered_all, strict=True):
         try:
             if isinstance(entered, Exception):
                 raise entered
@@ -384,7 +381,7 @@ keeper = PresenceKeeper()
 
 class KnownRooms:
     """The id of each room this process opened a socket in, by name, so that the next socket
-    can hear the room before its handshake reads anything (``session_start``). Only a hint:
+    can hear the room before its handshake reads anything (``sessions_start``). Only a hint:
     that read checks it. Bounded: forgotten all at once when full, and learned again."""
 
     LIMIT = 10_000
@@ -426,6 +423,7 @@ class KnownRooms:
 
     def clear(self) -> None:
         self._ids.clear()
+        self._finding.clear()
 
 
 known_rooms = KnownRooms()

@@ -68,7 +68,6 @@ class _Batches:
         self._abandoned = abandoned
         self._waiting: list[tuple[object, asyncio.Future]] = []
         self._running = 0
-        self._scheduled = False
         self._tasks: set[asyncio.Task] = set()  # the loop keeps only weak references
 
     async def __call__(self, call):
@@ -78,13 +77,12 @@ class _Batches:
         return await future
 
     def _schedule(self) -> None:
-        # Once per turn of the loop: the calls made in the same turn go together.
-        if not self._scheduled and self._running < settings.CHAT["SERVICE_THREADS"]:
-            self._scheduled = True
+        # At the end of the loop's turn: the calls made in the same turn go together (the first
+        # _start takes them all, the others find none left).
+        if self._running < settings.CHAT["SERVICE_THREADS"]:
             asyncio.get_running_loop().call_soon(self._start)
 
     def _start(self) -> None:
-        self._scheduled = False
         while self._waiting and self._running < settings.CHAT["SERVICE_THREADS"]:
             batch, self._waiting = self._waiting[: self._most], self._waiting[self._most :]
             self._running += 1

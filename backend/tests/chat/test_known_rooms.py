@@ -1,4 +1,4 @@
-"""A socket with a bearer token or none opens the short way (chat/sessions.py, session_start),
+"""A socket with a bearer token or none opens the short way (chat/sessions.py, sessions_start),
 by the room's id known to the process or looked up once: it must refuse, fail and clean up
 exactly as the long way does."""
 

@@ -178,3 +178,16 @@ def test_a_bad_token_user_is_refused_in_a_batch(alice, lobby):
     alice.save()
     (outcome,) = sessions_start([start(alice, lobby, "tab-1")])
     assert isinstance(outcome, BadCredentials)
+
+
+def test_a_batch_whose_presence_round_trip_fails_leaves_nothing_awaited(
+    alice, bob, lobby, monkeypatch
+):
+    def unreachable(entries):
+        raise ConnectionError("Redis unreachable")
+
+    monkeypatch.setattr(presence_store(), "enter_all", unreachable)
+    outcomes = sessions_start([start(alice, lobby, "tab-1"), start(bob, lobby, "tab-2")])
+    assert all(isinstance(outcome, ConnectionError) for outcome in outcomes)
+    assert not keeper._awaiting
+    assert presence_store().online(lobby.pk) == []
