@@ -33,6 +33,7 @@ from chat.slots import (
     Slot,
     socket_slots,
 )
+from chat.threads import outcome_of
 
 Connection = tuple[int, str, str]  # (room id, username, connection id)
 # A hub topic and what to publish to it (chat/delivery/hub.py, ``envelope``).
@@ -50,7 +51,7 @@ class Entered(NamedTuple):
 
 
 class Entry(NamedTuple):
-    """One ``PresenceStore.enter``'s arguments, for ``enter_all``."""
+    """One ``PresenceStore.enter``'s arguments, in its order, for ``enter_all``."""
 
     room_id: int
     username: str | None
@@ -67,7 +68,6 @@ class PresenceStore(ABC):
         room_id: int,
         username: str | None,
         connection: str,
-        *,
         slot: Slot | None = None,
         limit: int = 0,
         announce: Announcement | None = None,
@@ -90,11 +90,7 @@ class PresenceStore(ABC):
         """``enter`` for each entry, in their order, each outcome on its own (what it returned,
         or what it raised): for the handshakes of a batch (chat/sessions.py). Redis enters them
         all in one round trip."""
-        return [_outcome(self._enter_entry, entry) for entry in entries]
-
-    def _enter_entry(self, entry: Entry) -> Entered | None:
-        room_id, username, connection, slot, limit, announce = entry
-        return self.enter(room_id, username, connection, slot=slot, limit=limit, announce=announce)
+        return [outcome_of(self.enter, *entry) for entry in entries]
 
     @abstractmethod
     def leave(
@@ -143,7 +139,6 @@ class MemoryPresenceStore(PresenceStore):
         room_id: int,
         username: str | None,
         connection: str,
-        *,
         slot: Slot | None = None,
         limit: int = 0,
         announce: Announcement | None = None,
@@ -322,17 +317,9 @@ def _scripts_run(script: Script, calls: list[tuple[list, list]]) -> list[Any]:
     finally:
         pool.release(connection)
     return [
-        _outcome(script, keys=keys, args=args) if reply is rerun else reply
+        outcome_of(script, keys=keys, args=args) if reply is rerun else reply
         for (keys, args), reply in zip(calls, replies, strict=True)
     ]
-
-
-def _outcome(func: Callable, *args, **kwargs) -> Any:
-    """What ``func`` returned, or the error it raised."""
-    try:
-        return func(*args, **kwargs)
-    except Exception as error:
-        return error
 
 
 def _entered(reply: list, username: str | None) -> Entered | None:

@@ -27,7 +27,7 @@ from chat.protocol import (
 from chat.rooms import room_checked, room_id_named, room_read
 from chat.rows import fetch_each
 from chat.slots import Slot
-from chat.threads import in_thread
+from chat.threads import in_thread, outcome_of
 
 logger = logging.getLogger(__name__)
 
@@ -223,14 +223,7 @@ def presence_enter(*, room: Room, user: User, connection: str) -> Callable[[], l
     the user if this is their first socket there: one round trip (chat/presence.py). Returns
     what waits for its outcome: who is online now, or TooManySockets raised."""
     entry = _presence_entry(room, user, connection)
-    entering = presence_store().start_enter(
-        room.pk,
-        entry.username,
-        connection,
-        slot=entry.slot,
-        limit=entry.limit,
-        announce=entry.announce,
-    )
+    entering = presence_store().start_enter(*entry)
     return lambda: _presence_entered(entry, entering())
 
 
@@ -242,15 +235,10 @@ def presence_enter_all(sockets: list[tuple[Room, User, str]]) -> list[list[str] 
         entered_all = presence_store().enter_all(entries)
     except Exception as error:  # none is known to have entered: each is closed again
         entered_all = [error] * len(entries)
-    outcomes: list[list[str] | Exception] = []
-    for entry, entered in zip(entries, entered_all, strict=True):
-        try:
-            if isinstance(entered, Exception):
-                raise entered
-            outcomes.append(_presence_entered(entry, entered))
-        except Exception as error:
-            outcomes.append(error)
-    return outcomes
+    return [
+        entered if isinstance(entered, Exception) else outcome_of(_presence_entered, entry, entered)
+        for entry, entered in zip(entries, entered_all, strict=True)
+    ]
 
 
 def _presence_entry(room: Room, user: User, connection: str) -> Entry:

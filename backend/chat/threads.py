@@ -49,6 +49,14 @@ def _call_with_fresh_connections(func, args, kwargs):
         close_old_connections()
 
 
+def outcome_of(func, *args, **kwargs):
+    """What ``func`` returned, or the error it raised: one call's outcome in a batch."""
+    try:
+        return func(*args, **kwargs)
+    except Exception as error:
+        return error
+
+
 def in_thread_batches(func, *, most: int, abandoned=None):
     """``func``, which takes a list of calls and returns the outcome of each (what it returned,
     or the exception it raised), as a coroutine function of one call that runs in the service

@@ -3,18 +3,19 @@ by the room's id known to the process or looked up once: it must refuse, fail an
 exactly as the long way does."""
 
 import asyncio
+import threading
 
 import pytest
 from channels.testing import WebsocketCommunicator
 
 from accounts.tickets import ws_ticket_issue
-from accounts.websocket import Credentials, credentials_claim
-from chat.consumers import _session_abandoned, identify
+from chat import sessions
+from chat.consumers import identify
 from chat.delivery.broker import BrokerUnavailable
 from chat.delivery.hub import hub, room_topic, user_topic
 from chat.models import Room
 from chat.presence import presence_store
-from chat.sessions import KnownRooms, Start, keeper, known_rooms, look_up_room_id, sessions_start
+from chat.sessions import KnownRooms, keeper, known_rooms, look_up_room_id
 from chat.threads import in_thread
 from config.asgi import application
 from tests.conftest import apost, bearer, open_socket, receive_until
@@ -237,21 +238,30 @@ async def test_a_topic_that_cannot_be_heard_leaves_none_held(alice, lobby, monke
     assert heard_by_nobody(room_topic(lobby.pk))
 
 
-async def test_a_socket_cancelled_while_its_session_starts_leaves_presence(alice, bob, lobby):
-    """Its outcome is handed to the consumer's clean-up, which closes the session again."""
+async def test_a_socket_cancelled_while_its_session_starts_leaves_presence(
+    alice, bob, lobby, monkeypatch
+):
+    """The batch opens the session after the socket is gone: it is closed again, and the
+    others hear the user come and go."""
     bobs = await open_socket("/ws/chat/lobby/", user=bob)
-    start = Start(
-        credentials_claim(Credentials("bearer", bearer(alice).split()[1])),
-        lobby.pk,
-        "lobby",
-        "tab-1",
-        None,
-        None,
+    reading, read = threading.Event(), threading.Event()
+    room_snapshots = sessions.room_snapshots
+
+    def held(wanted):
+        reading.set()
+        read.wait(5)  # until the socket is gone
+        return room_snapshots(wanted)
+
+    monkeypatch.setattr(sessions, "room_snapshots", held)
+    alices = WebsocketCommunicator(
+        application, "/ws/chat/lobby/", headers=[(b"authorization", bearer(alice).encode())]
     )
-    (opened,) = await in_thread(sessions_start)([start])
-    assert await in_thread(presence_store().online)(lobby.pk) == ["alice", "bob"]
-    await _session_abandoned(start, opened)
+    await alices.connect()
+    assert await asyncio.to_thread(reading.wait, 5)
+    alices.future.cancel()  # as daphne cancels a handshake its client left long ago
+    read.set()
+    assert (await receive_until(bobs, "user_join"))["user"] == "alice"
+    assert (await receive_until(bobs, "user_leave"))["user"] == "alice"
     assert await in_thread(presence_store().online)(lobby.pk) == ["bob"]
     assert [user for _, user, _ in keeper.connections()] == ["bob"]
-    assert (await receive_until(bobs, "user_leave"))["user"] == "alice"
     await bobs.disconnect()

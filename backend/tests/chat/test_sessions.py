@@ -173,7 +173,7 @@ def test_a_batch_whose_statement_fails_reads_each_alone(alice, bob, lobby, monke
     session_close(room=lobby, user=alice, connection="tab-1", address=None)
 
 
-def test_a_bad_token_user_is_refused_in_a_batch(alice, lobby):
+def test_a_deactivated_user_is_refused_in_a_batch(alice, lobby):
     alice.is_active = False
     alice.save()
     (outcome,) = sessions_start([start(alice, lobby, "tab-1")])
