@@ -7,6 +7,7 @@ and everything goes over HTTP and a real WebSocket.
 
 import concurrent.futures
 import contextlib
+import gc
 import json
 import shutil
 import signal
@@ -21,6 +22,7 @@ import pytest
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import connect
 
+from config.server import YOUNG_COLLECTION_ALLOCATIONS, tune_garbage_collector
 from tests.config.launcher import (
     BACKEND_DIR,
     FLOOD_APP,
@@ -245,3 +247,18 @@ def test_proxy_headers_decide_whether_x_forwarded_for_is_believed(
         )
         with urllib.request.urlopen(request, timeout=5) as response:
             assert response.read().decode() == seen
+
+
+def test_the_garbage_collector_freezes_start_up_and_keeps_middle_collections_small():
+    before = gc.get_threshold()
+    try:
+        tune_garbage_collector()
+        young, middle, _ = gc.get_threshold()
+        assert gc.get_freeze_count() > 0
+        assert young == YOUNG_COLLECTION_ALLOCATIONS
+        # A middle collection scans what the young ones kept since the last: a few of them at
+        # most, or a join storm pauses for tens of milliseconds (docs/performance.md).
+        assert middle <= 3
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*before)
