@@ -116,6 +116,7 @@ class NumberedTopic(Topic):
         "_before_start",
         "_gap_timer",
         "_repair",
+        "_catching_up",
     )
 
     def __init__(self, name: str, kind: str, stream_id: int, replay: Replay) -> None:
@@ -128,6 +129,9 @@ class NumberedTopic(Topic):
         self._before_start: list[Event] | None = []
         self._gap_timer: asyncio.TimerHandle | None = None
         self._repair: asyncio.Task | None = None
+        # Joining sockets whose history is ahead of what this process has released: each with
+        # the ``go_live`` it waits to make, (seen_up_to, origin). None while there are none.
+        self._catching_up: dict[Outbox, tuple[int, str | None]] | None = None
 
     def start(self, last_seq: int) -> None:
         """Called once the subscription is live and the stream's last seq was read after it:
@@ -154,6 +158,32 @@ class NumberedTopic(Topic):
         else:
             self._arrived(event)
 
+    def go_live(self, outbox: Outbox, *, seen_up_to: int | None, origin: str | None) -> None:
+        """``Topic.go_live``, once this process has released every message the socket's history
+        had: the history was read from the database, where a message is before its publish
+        reaches here (or it was lost), and released after the socket went live it would reach
+        the socket a second time. Until then the socket stays joining, and what is released for
+        it meanwhile is held, and dropped as the history's. That the history shows a message is
+        also news of it: a lost publish is fetched after ``GAP_GRACE``, not at the next check."""
+        caught_up = self._sequencer is None or seen_up_to is None
+        if caught_up or seen_up_to < self._sequencer.next:
+            super().go_live(outbox, seen_up_to=seen_up_to, origin=origin)
+        elif outbox in self.joining:
+            if self._catching_up is None:
+                self._catching_up = {}
+            self._catching_up[outbox] = (seen_up_to, origin)
+            self._sequencer.note_exists(seen_up_to)
+            self._watch_for_gap()
+
+    def leave(self, outbox: Outbox) -> None:
+        super().leave(outbox)
+        if self._catching_up is not None:
+            self._catching_up.pop(outbox, None)
+
+    def close_all(self, code: int, reason: str) -> None:
+        super().close_all(code, reason)
+        self._catching_up = None
+
     def note_last_seq(self, last_seq: int) -> None:
         """Called by the hub's periodic check with the stream's last seq in the database, so a
         lost publish of its latest message is noticed even when no later message follows."""
@@ -164,7 +194,18 @@ class NumberedTopic(Topic):
     def _arrived(self, event: Event) -> None:
         for released in self._sequencer.add(event[0], event):
             self.deliver(released)
+        self._release_caught_up()
         self._watch_for_gap()
+
+    def _release_caught_up(self) -> None:
+        if self._catching_up is None:
+            return
+        for outbox, (seen_up_to, origin) in list(self._catching_up.items()):
+            if seen_up_to < self._sequencer.next:
+                del self._catching_up[outbox]
+                super().go_live(outbox, seen_up_to=seen_up_to, origin=origin)
+        if not self._catching_up:
+            self._catching_up = None
 
     def _watch_for_gap(self) -> None:
         if self._sequencer.missing() and self._gap_timer is None and self._repair is None:
@@ -186,6 +227,7 @@ class NumberedTopic(Topic):
                 events = {seq: (seq, None, text_message(text)) for seq, text in found.items()}
                 for released in self._sequencer.fill(events, last):
                     self.deliver(released)
+                self._release_caught_up()
         except Exception:
             logger.warning("%s: could not fill a gap; its sockets must resume", self.name)
             self.close_all(CLOSE_RESUME, "missed messages; reconnect with after=")

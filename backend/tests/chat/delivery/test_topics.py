@@ -178,3 +178,65 @@ async def test_a_user_stream_begins_where_its_first_socket_read_it():
     topic.begin(1)  # another socket's older read changes nothing
     topic.go_live(socket.outbox, seen_up_to=None, origin=None)
     assert socket.frames == ["m4"]
+
+
+def joined_late(topic: NumberedTopic, *, seen_up_to: int, origin: str | None = None) -> Socket:
+    """A socket that read its history (through ``seen_up_to``) while the room was live."""
+    socket = Socket()
+    topic.join(socket.outbox)
+    socket.outbox.put({"type": "websocket.send", "text": "history"})
+    topic.go_live(socket.outbox, seen_up_to=seen_up_to, origin=origin)
+    return socket
+
+
+async def test_a_message_in_the_history_whose_publish_comes_later_is_not_sent_again():
+    # 1 and 2 were committed, and so in the history, before their publishes got here.
+    topic, other = live_room(Database(1, 2, 3), last_seq=0)
+    late = joined_late(topic, seen_up_to=2, origin="late")
+    topic.publish_arrived(None, "late", "late's own user_join")
+    topic.publish_arrived(1, None, frame(1))
+    topic.publish_arrived(None, "x", "x's user_join")
+    topic.publish_arrived(2, None, frame(2))
+    topic.publish_arrived(3, None, frame(3))
+    assert late.frames == ["history", "x's user_join", "m3"]
+    assert other.frames == ["late's own user_join", "m1", "x's user_join", "m2", "m3"]
+
+
+async def test_a_socket_joining_during_a_gap_gets_none_of_the_history_it_had_when_it_fills():
+    topic, other = live_room(Database(1, 2), last_seq=0)
+    topic.publish_arrived(2, None, frame(2))  # waits for 1
+    late = joined_late(topic, seen_up_to=2)
+    topic.publish_arrived(1, None, frame(1))
+    topic.publish_arrived(3, None, frame(3))
+    assert late.frames == ["history", "m3"]
+    assert other.frames == ["m1", "m2", "m3"]
+
+
+async def test_a_history_ahead_of_a_lost_publish_has_it_fetched_without_waiting_for_the_check():
+    database = Database(1)
+    topic, other = live_room(database, last_seq=0)
+    late = joined_late(topic, seen_up_to=1)
+    await asyncio.sleep(0.2)
+    assert database.asked == [(1, 1)]
+    assert other.frames == ["m1"]
+    topic.publish_arrived(None, "x", "x's user_join")  # live now: not held any more
+    assert late.frames == ["history", "x's user_join"]
+
+
+async def test_a_socket_that_leaves_while_catching_up_hears_nothing_more():
+    topic, _ = live_room(Database(1), last_seq=0)
+    late = joined_late(topic, seen_up_to=1)
+    topic.leave(late.outbox)
+    topic.publish_arrived(1, None, frame(1))
+    topic.publish_arrived(2, None, frame(2))
+    assert late.frames == ["history"]
+
+
+async def test_a_socket_catching_up_is_closed_to_resume_when_the_gap_cannot_be_filled():
+    database = Database(1)
+    database.fails = True
+    topic, _ = live_room(database, last_seq=0)
+    late = joined_late(topic, seen_up_to=1)
+    await asyncio.sleep(0.2)
+    assert late.frames == ["history", f"close {CLOSE_RESUME}"]
+    assert topic.empty
