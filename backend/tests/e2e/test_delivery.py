@@ -89,6 +89,49 @@ async def test_concurrent_senders_reach_a_reader_in_commit_order_without_a_gap(s
     await reading
 
 
+async def test_sockets_opening_while_the_room_is_busy_get_each_message_once(start_server):
+    # Half of them on the other worker, where a message can be in the database, and so in the
+    # history, before its publish arrives: it must not then come live as well.
+    servers = [start_server(WS_RATE="1000", WS_BURST="1000") for _ in range(2)]
+    joiners = [f"joiner{n}" for n in range(40)]
+    tokens = seed_users(servers[0].database_url, ["s0", "s1", "s2", "s3", *joiners])
+    servers[0].post("/api/rooms/", {"name": "churn"}, tokens["s0"])
+    senders = [(await open_room(servers[0], "churn", tokens[f"s{n}"]))[0] for n in range(4)]
+    opened: list[tuple[dict, list[int]]] = []
+    sockets, reading = [], []
+
+    async def send(socket, name: str) -> None:
+        for n in range(60):
+            await socket.send(json.dumps({"message": f"{name} {n}"}))
+            await asyncio.sleep(0.02)
+
+    async def join_meanwhile() -> None:
+        for n, name in enumerate(joiners):
+            socket, history = await open_room(servers[n % 2], "churn", tokens[name])
+            received: list[int] = []
+            opened.append((history, received))
+            sockets.append(socket)
+            reading.append(asyncio.ensure_future(read_messages(socket, received)))
+
+    await asyncio.gather(join_meanwhile(), *(send(s, f"s{n}") for n, s in enumerate(senders)))
+    stored = stored_ids(servers[0], "churn")
+    assert len(stored) == 240
+
+    def expected(history: dict) -> list[int]:
+        seen_up_to = max((message["id"] for message in history["messages"]), default=0)
+        return [id_ for id_ in stored if id_ > seen_up_to]
+
+    async with asyncio.timeout(30):
+        while any(len(received) < len(expected(history)) for history, received in opened):
+            await asyncio.sleep(0.05)
+    await asyncio.sleep(0.3)  # time for a second copy to show
+    for history, received in opened:
+        assert received == expected(history)
+    for socket in [*senders, *sockets]:
+        await socket.close()
+    await asyncio.gather(*reading)
+
+
 async def test_a_reader_that_stops_reading_is_closed_to_resume_and_then_misses_nothing(
     start_server,
 ):
