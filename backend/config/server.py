@@ -68,8 +68,8 @@ def tune_garbage_collector() -> None:
     twentieth: while sockets open, most of what a young collection keeps is theirs, and one
     middle collection scans all that the young ones kept since the last, so its pause grows
     with that count (43 ms at 20 in a storm of 2,000 handshakes, 8 ms at 3, with the same total
-    work). Full collections stay as rare as before (300 young ones, and CPython's own rule
-    that the old generation has grown by a quarter since the last).
+    work). Full collections stay about as rare as before (at most one per 300 young ones, 400
+    before, and only once the old generation has grown by a quarter: CPython's own rule).
     """
     gc.collect()
     gc.freeze()
