@@ -165,15 +165,16 @@ class NumberedTopic(Topic):
         the socket a second time. Until then the socket stays joining, and what is released for
         it meanwhile is held, and dropped as the history's. That the history shows a message is
         also news of it: a lost publish is fetched after ``GAP_GRACE``, not at the next check."""
-        caught_up = self._sequencer is None or seen_up_to is None
-        if caught_up or seen_up_to < self._sequencer.next:
+        if seen_up_to is None or self._sequencer is None or seen_up_to < self._sequencer.next:
             super().go_live(outbox, seen_up_to=seen_up_to, origin=origin)
-        elif outbox in self.joining:
-            if self._catching_up is None:
-                self._catching_up = {}
-            self._catching_up[outbox] = (seen_up_to, origin)
-            self._sequencer.note_exists(seen_up_to)
-            self._watch_for_gap()
+            return
+        if outbox not in self.joining:  # it left meanwhile
+            return
+        if self._catching_up is None:
+            self._catching_up = {}
+        self._catching_up[outbox] = (seen_up_to, origin)
+        self._sequencer.note_exists(seen_up_to)
+        self._watch_for_gap()
 
     def leave(self, outbox: Outbox) -> None:
         super().leave(outbox)
