@@ -20,7 +20,7 @@ from chat.delivery.outbox import Outbox, text_message
 from chat.delivery.topics import NumberedTopic
 from chat.edits import message_delete, message_edit, private_message_delete, private_message_edit
 from chat.errors import BadCredentials, ChatError, Forbidden, RateLimited
-from chat.messages import message_send, private_message_send
+from chat.messages import private_message_send, room_message_send
 from chat.payloads import chat_message_event
 from chat.protocol import (
     CLOSE_INTERNAL_ERROR,
@@ -71,7 +71,6 @@ HANDSHAKE_BATCH = 64
 identify = in_thread(socket_identify)
 open_session = in_thread(session_open)
 close_session = in_thread(session_close)
-send_message = in_thread(message_send)
 send_private_message = in_thread(private_message_send)
 renew_identity = in_thread(identity_renew)
 notify_typing = in_thread(typing_notify)
@@ -347,7 +346,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
                 )
             )
             return
-        message, created = await send_message(
+        message, created = await room_message_send(
             user=self.user, room=self.room, text=frame.message, client_id=frame.client_id
         )
         if not created:
@@ -447,8 +446,9 @@ class ChatConsumer(AsyncWebsocketConsumer):
     async def dispatch(self, message: dict) -> None:
         # Channels' own dispatch first hops to its single sync thread to close stale database
         # connections: one hop per frame and per broadcast delivered, all through one thread.
-        # This consumer never touches the database on the loop (services run via in_thread,
-        # which closes stale connections in its own thread), so it skips that hop.
+        # This consumer never touches Django's connections on the loop (services run via
+        # in_thread, which closes stale ones in its own thread; chat/loop_store.py has a pool of
+        # its own), so it skips that hop.
         handler = getattr(self, get_handler_name(message), None)
         if handler is None:
             raise ValueError(f"No handler for message type {message['type']}")

@@ -9,11 +9,13 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import IntegrityError
 from django.db.models import Q, QuerySet
 
-from chat.delivery.hub import publish_on_commit, room_topic, user_topic
+from chat import loop_store
+from chat.delivery.hub import apublish, publish_on_commit, room_topic, user_topic
 from chat.errors import EmptyMessage, MessageTooLong, NotAuthenticated, UserNotFound
 from chat.models import DirectMessage, Message, Room
 from chat.payloads import chat_message_event, private_message_event
 from chat.store import private_message_insert, room_message_insert
+from chat.threads import in_thread
 
 User = AbstractBaseUser | AnonymousUser
 Stored = TypeVar("Stored", Message, DirectMessage)
@@ -68,6 +70,27 @@ def message_send(
     if created:
         publish_on_commit(room_topic(room.pk), chat_message_event(message), seq=message.seq)
     return message, created
+
+
+async def room_message_send(
+    *, user: User, room: Room, text: str, client_id: str | None = None
+) -> tuple[Message, bool]:
+    """``message_send`` from the event loop. On PostgreSQL a new message is stored and
+    published from the loop itself (chat/loop_store.py); what that cannot settle (a refusal, a
+    resend) and other databases take ``message_send``'s way, in the service threads."""
+    if loop_store.enabled():
+        check_can_send(user)
+        content = check_message_text(text)
+        message = await loop_store.room_message_insert(
+            room=room, user=user, content=content, client_id=client_id
+        )
+        if message is not None:
+            await apublish(room_topic(room.pk), chat_message_event(message), seq=message.seq)
+            return message, True
+    return await _message_send_in_thread(user=user, room=room, text=text, client_id=client_id)
+
+
+_message_send_in_thread = in_thread(message_send)
 
 
 def private_message_send(

@@ -48,6 +48,7 @@ _INSERT_MESSAGE = (
     f"INSERT INTO {_message} (room_id, seq, user_id, content, client_id, created_at)"
     " SELECT %s, last_seq, %s, %s, %s, %s FROM next RETURNING id, seq"
 )
+_ROOM_MESSAGE_STATEMENT = f"WITH next AS ({_NEXT_ROOM_SEQ}) {_INSERT_MESSAGE}"
 _INSERT_DIRECT = (
     f"INSERT INTO {_direct}"
     " (recipient_id, recipient_seq, sender_id, content, client_id, created_at)"
@@ -66,6 +67,27 @@ def room_message_insert(
     row = _insert_numbered(_NEXT_ROOM_SEQ, [room.pk, user.pk], _INSERT_MESSAGE, params)
     if row is None:
         raise _room_refusal(room, user)
+    return room_message_stored(row, room, user, content, client_id, created_at)
+
+
+def room_message_statement(
+    room: Room, user: AbstractBaseUser, content: str, client_id: str | None, created_at
+) -> tuple[str, list]:
+    """PostgreSQL's one statement for ``room_message_insert``, with its parameters, for a
+    connection of the event loop's (chat/loop_store.py). It returns the row to give
+    ``room_message_stored``, or none when the insert is refused."""
+    ids = [room.pk, user.pk]  # the bump's, then the insert's
+    return _ROOM_MESSAGE_STATEMENT, [*ids, *ids, content, client_id, created_at]
+
+
+def room_message_stored(
+    row: tuple[int, int],
+    room: Room,
+    user: AbstractBaseUser,
+    content: str,
+    client_id: str | None,
+    created_at,
+) -> Message:
     message_id, seq = row
     return Message(
         id=message_id,

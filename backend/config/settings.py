@@ -223,6 +223,9 @@ CHAT = {
     "WS_SOCKETS_PER_ADDRESS": env_int("WS_SOCKETS_PER_ADDRESS", 100, minimum=1),
     # Threads per process for the sockets' blocking calls (database, Redis): see chat/threads.py.
     "SERVICE_THREADS": env_int("SERVICE_THREADS", 2, minimum=1),
+    # PostgreSQL connections per process for room messages stored from the event loop
+    # (chat/loop_store.py); 0 stores them from the service threads.
+    "LOOP_DATABASE_CONNECTIONS": env_int("LOOP_DATABASE_CONNECTIONS", 2, minimum=0),
 }
 
 SECURE_CONTENT_TYPE_NOSNIFF = True

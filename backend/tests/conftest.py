@@ -16,6 +16,7 @@ from django.db import connection
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
 
+from chat import loop_store
 from chat.delivery.broker import broker, shared_redis
 from chat.delivery.hub import hub
 from chat.models import DirectMessage, Message, Room
@@ -86,6 +87,13 @@ def fresh_chat_state():
     cache.clear()
     if settings.REDIS_URL:
         redis.Redis.from_url(settings.REDIS_URL).flushdb()
+
+
+@pytest.fixture(autouse=True)
+async def loop_connections_closed():
+    """The event loop's own database connections (chat/loop_store.py) are the test loop's."""
+    yield
+    await loop_store.close()
 
 
 def post(room: Room, user, content: str) -> Message:

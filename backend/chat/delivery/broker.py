@@ -50,6 +50,10 @@ class Broker(ABC):
         """Called from worker threads (after a commit); never from the event loop."""
 
     @abstractmethod
+    async def apublish(self, topic: str, payload: str) -> None:
+        """``publish`` from the event loop that serves the sockets, once ``start`` ran."""
+
+    @abstractmethod
     def start(self, on_message: OnMessage, on_lost: OnLost) -> None:
         """Called on the event loop that serves the sockets, once."""
 
@@ -78,6 +82,9 @@ class MemoryBroker(Broker):
         if loop is not None and not loop.is_closed():
             loop.call_soon_threadsafe(self._on_message, topic, payload)
 
+    async def apublish(self, topic: str, payload: str) -> None:
+        self._loop.call_soon(self._on_message, topic, payload)
+
     def start(self, on_message: OnMessage, on_lost: OnLost) -> None:
         self._loop = asyncio.get_running_loop()
         self._on_message = on_message
@@ -100,6 +107,8 @@ class RedisBroker(Broker):
         self._prefix = f"{namespace}/"
         self._publisher = shared_redis()
         self._pubsub: redis.asyncio.client.PubSub | None = None
+        # The loop's publishing client: the subscription's, on other connections of its pool.
+        self._client: redis.asyncio.Redis | None = None
         self._connected: asyncio.Event | None = None
         # SUBSCRIBE confirmations come back in order; one queue of waiters per topic.
         self._confirmations: dict[str, deque[asyncio.Future]] = defaultdict(deque)
@@ -112,6 +121,12 @@ class RedisBroker(Broker):
 
     def publish(self, topic: str, payload: str) -> None:
         self._publisher.publish(self.channel(topic), payload)
+
+    async def apublish(self, topic: str, payload: str) -> None:
+        client = self._client
+        if client is None:
+            raise BrokerUnavailable("not connected to Redis")
+        await client.publish(self.channel(topic), payload)
 
     def channel(self, topic: str) -> str:
         """The Redis channel of ``topic``, for a script that publishes along with its write."""
@@ -170,8 +185,11 @@ class RedisBroker(Broker):
         backoff = ExponentialBackoff(cap=5.0, base=0.1)
         failures = 0
         while True:
-            client = redis.asyncio.Redis.from_url(
+            pool = redis.asyncio.BlockingConnectionPool.from_url(
                 self._url,
+                # The subscription's, and the loop's publishes (a bounded number at once).
+                max_connections=1 + SHARED_CONNECTIONS,
+                timeout=SUBSCRIBE_TIMEOUT,
                 # Which process a subscription belongs to, for CLIENT LIST.
                 client_name=subscriber_name(),
                 decode_responses=True,
@@ -181,10 +199,11 @@ class RedisBroker(Broker):
                 # No silent reconnect-and-resubscribe: a break must be seen, to be reported.
                 retry=AsyncRetry(NoBackoff(), 0),
             )
+            client = redis.asyncio.Redis.from_pool(pool)  # closing it closes the pool
             pubsub = client.pubsub()
             try:
                 await pubsub.connect()
-                self._pubsub = pubsub
+                self._pubsub, self._client = pubsub, client
                 self._connected.set()
                 failures = 0
                 await self._serve(pubsub, on_message)
@@ -193,7 +212,7 @@ class RedisBroker(Broker):
                 logger.warning("Redis subscription connection lost: %r", error)
             finally:
                 self._connected.clear()
-                self._pubsub = None
+                self._pubsub = self._client = None
                 self._fail_waiters()
                 await _quietly(pubsub.aclose())
                 await _quietly(client.aclose())

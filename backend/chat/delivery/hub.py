@@ -79,6 +79,17 @@ def publish(topic: str, event: ServerEvent, *, seq: int | None = None, origin: s
         logger.error("could not publish to %s (seq %s): %r", topic, seq, error)
 
 
+async def apublish(
+    topic: str, event: ServerEvent, *, seq: int | None = None, origin: str = ""
+) -> None:
+    """``publish`` from the event loop that serves the sockets; never raises either."""
+    payload = envelope(event, seq=seq, origin=origin)
+    try:
+        await broker().apublish(topic, payload)
+    except Exception as error:
+        logger.error("could not publish to %s (seq %s): %r", topic, seq, error)
+
+
 def publish_on_commit(topic: str, event: ServerEvent, *, seq: int | None = None) -> None:
     """Publishes once the current transaction commits, so nobody hears of an unstored write."""
     transaction.on_commit(lambda: publish(topic, event, seq=seq))

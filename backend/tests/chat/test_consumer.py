@@ -475,10 +475,10 @@ async def test_a_server_failure_on_a_frame_answers_internal_error_and_keeps_the_
 ):
     socket = await open_socket("/ws/chat/lobby/", user=alice)
 
-    def broken_send(**kwargs):
+    async def broken_send(**kwargs):
         raise ConnectionError("database unreachable")
 
-    monkeypatch.setattr("chat.consumers.send_message", in_thread(broken_send))
+    monkeypatch.setattr("chat.consumers.room_message_send", broken_send)
     await socket.send_json_to({"message": "hello", "client_id": "c-1"})
     error = await socket.receive_json_from()
     assert (error["code"], error["client_id"]) == ("internal_error", "c-1")
