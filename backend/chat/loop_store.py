@@ -12,7 +12,9 @@ thread path, which tells them apart with the ORM; so is everything on another da
 
 The connections are a psycopg_pool pool of the loop's own (at most
 ``LOOP_DATABASE_CONNECTIONS``), opened at the first message and kept: each holds a room's row
-locked only for one autocommitted statement.
+locked only for one autocommitted statement. As with Django's connections (no health check, see
+config/settings.py), a connection that died (the database restarted) fails the one message it
+is next given, an internal error the client resends, and is then replaced.
 """
 
 import asyncio
@@ -30,6 +32,7 @@ from chat.store import room_message_statement, room_message_stored
 # How long a message waits for a free connection before it fails (an internal error the
 # client resends).
 CONNECTION_WAIT = 5.0
+APPLICATION_NAME = "chat loop"
 
 
 def enabled() -> bool:
@@ -89,6 +92,8 @@ class _LoopConnections:
 def _new_pool() -> AsyncConnectionPool:
     params = connection.get_connection_params()
     params.pop("cursor_factory")  # Django's, for synchronous connections
+    # Tells them apart in pg_stat_activity, unless the deployment names its connections.
+    params.setdefault("application_name", APPLICATION_NAME)
     return AsyncConnectionPool(
         kwargs={**params, "autocommit": True},
         min_size=1,

@@ -3,6 +3,7 @@ path (chat/store.py), which takes over where the loop's cannot settle a message.
 
 import asyncio
 
+import psycopg
 import pytest
 from asgiref.sync import sync_to_async
 from django.conf import settings
@@ -73,6 +74,30 @@ async def test_the_loop_holds_at_most_its_connections(alice, lobby):
     await asyncio.gather(*(insert(lobby, alice, f"m{n}") for n in range(50)))
     opened = await sync_to_async(sessions)() - before
     assert 1 <= opened <= settings.CHAT["LOOP_DATABASE_CONNECTIONS"]
+
+
+def end_loop_sessions() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = %s",
+            [loop_store.APPLICATION_NAME],
+        )
+
+
+async def test_a_connection_that_died_fails_one_message_and_is_replaced(alice, lobby):
+    await insert(lobby, alice, "before")
+    await sync_to_async(end_loop_sessions)()  # as a database restart does
+    failed = 0
+    while True:
+        try:
+            await insert(lobby, alice, "after")
+            break
+        except psycopg.OperationalError:
+            failed += 1  # each dead connection once
+            assert failed <= settings.CHAT["LOOP_DATABASE_CONNECTIONS"]
+    assert failed >= 1  # the test did kill them
+    stored = Message.objects.filter(room=lobby).order_by("seq").values_list("seq", "content")
+    assert await sync_to_async(list)(stored) == [(1, "before"), (2, "after")]
 
 
 def test_only_on_postgresql_with_connections_to_spare():
