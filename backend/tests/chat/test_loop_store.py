@@ -60,19 +60,19 @@ async def test_refusals_are_left_to_the_thread_path(alice, sam, staff_room, lobb
     assert (await insert(staff_room, sam)).seq == 1
 
 
-def sessions() -> int:
+def loop_sessions() -> int:
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-            " AND backend_type = 'client backend'"
+            "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s",
+            [loop_store.APPLICATION_NAME],
         )
         return cursor.fetchone()[0]
 
 
 async def test_the_loop_holds_at_most_its_connections(alice, lobby):
-    before = await sync_to_async(sessions)()
+    assert await sync_to_async(loop_sessions)() == 0
     await asyncio.gather(*(insert(lobby, alice, f"m{n}") for n in range(50)))
-    opened = await sync_to_async(sessions)() - before
+    opened = await sync_to_async(loop_sessions)()
     assert 1 <= opened <= settings.CHAT["LOOP_DATABASE_CONNECTIONS"]
 
 

@@ -3,7 +3,7 @@ service threads where the loop's way cannot settle it (a refusal, a resend) or e
 
 import pytest
 
-from chat import messages
+from chat import loop_store, messages
 from chat.errors import EmptyMessage, Forbidden
 from chat.messages import room_message_send
 from chat.models import Message
@@ -54,7 +54,26 @@ async def test_a_refusal_is_raised_as_the_thread_path_tells_it(alice, staff_room
     assert await Message.objects.acount() == 0
 
 
-async def test_without_loop_connections_the_threads_store_it(alice, lobby, settings):
+async def test_without_loop_connections_the_threads_store_it(alice, lobby, settings, monkeypatch):
     settings.CHAT = {**settings.CHAT, "LOOP_DATABASE_CONNECTIONS": 0}
+
+    async def loop_path(**kwargs):
+        raise AssertionError("took the loop's connections")
+
+    monkeypatch.setattr(loop_store, "room_message_insert", loop_path)
     message, created = await room_message_send(user=alice, room=lobby, text="threaded")
     assert created and message.seq == 1
+    assert await Message.objects.filter(pk=message.pk, content="threaded").aexists()
+
+
+@pytest.mark.services
+async def test_without_redis_the_loop_publishes_in_the_process(
+    alice, bob, lobby, settings, monkeypatch
+):
+    settings.REDIS_URL = ""  # one process: the memory broker (read when first used)
+    listener = await open_socket("/ws/chat/lobby/", user=bob)
+    no_threads(monkeypatch)
+    message, _ = await room_message_send(user=alice, room=lobby, text="local")
+    event = await receive_until(listener, "chat_message")
+    assert (event["id"], event["message"]) == (message.id, "local")
+    await listener.disconnect()
