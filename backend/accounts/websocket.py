@@ -142,9 +142,9 @@ class WebSocketAuthMiddleware:
     """Sets scope["credentials"]: what the handshake offered, read from its headers and query.
 
     Checking them needs the database, so it happens in a worker thread, and the consumer does it
-    in the same thread hop and the same statement in which it fetches the room
-    (chat/sessions.py, ``socket_identify``), or on the short way in, the history too
-    (``sessions_start``): no hop or round trip of its own. Bad credentials are then answered
+    in the same thread hop and the same statement in which it reads the room and the history
+    (chat/sessions.py, ``sessions_start``), or where the process cannot tell the room's id, the
+    room (``socket_check``): no hop or round trip of its own. Bad credentials are then answered
     with close code 4401 after the accept (a refused handshake has no close code).
 
     Not a channels BaseMiddleware, whose __call__ copies the scope once more and awaits the

@@ -13,13 +13,13 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from redis.exceptions import RedisError
 
-from accounts.websocket import Credentials, credentials_claim, identity_renew
+from accounts.websocket import Claim, credentials_claim, identity_renew
 from chat.delivery.broker import BrokerUnavailable
 from chat.delivery.hub import hub, room_topic, user_topic
 from chat.delivery.outbox import Outbox, text_message
 from chat.delivery.topics import NumberedTopic
 from chat.edits import message_delete, message_edit, private_message_delete, private_message_edit
-from chat.errors import BadCredentials, ChatError, Forbidden, RateLimited
+from chat.errors import BadCredentials, ChatError, Forbidden, RateLimited, RoomNotFound
 from chat.messages import private_message_send, room_message_send
 from chat.payloads import chat_message_event
 from chat.protocol import (
@@ -53,9 +53,8 @@ from chat.sessions import (
     keeper,
     known_rooms,
     session_close,
-    session_open,
     sessions_start,
-    socket_identify,
+    socket_check,
 )
 from chat.sockets import credential_expired, local_sockets
 from chat.threads import in_thread, in_thread_batches
@@ -68,8 +67,8 @@ logger = logging.getLogger(__name__)
 HANDSHAKE_BATCH = 64
 
 # The services a socket calls, each run in the service threads (wrapped once, not per call).
-identify = in_thread(socket_identify)
-open_session = in_thread(session_open)
+redeem_credentials = in_thread(credentials_claim)
+check_socket = in_thread(socket_check)
 close_session = in_thread(session_close)
 send_private_message = in_thread(private_message_send)
 renew_identity = in_thread(identity_renew)
@@ -192,49 +191,45 @@ class ChatConsumer(AsyncWebsocketConsumer):
         # Taken out of the scope: the token is not kept for the socket's lifetime.
         credentials = self.scope.pop("credentials")
         name = self.scope["url_route"]["kwargs"]["room_name"]
-        if not await self.join_known_room(credentials, name):
-            await self.join_any_room(credentials, name)
+        # Raises BadCredentials before anything is heard; a ticket is used up here.
+        if credentials.checked_in_place:
+            claim = credentials_claim(credentials)
+        else:
+            claim = await redeem_credentials(credentials)
+        if not await self.join_known_room(claim, name):
+            await self.join_any_room(claim, name)
         known_rooms.learn(name, self.room.pk)
 
-    async def join_any_room(self, credentials: Credentials, name: str) -> None:
-        """The long way in: who the socket is and which room, then its topics, then its
-        session (presence and the snapshot)."""
-        identity, self.room = await identify(
-            credentials=credentials,
-            room_name=name,
-            connection=self.connection,
-            address=self.address,
-        )
-        self.user, self.expires_at = identity
-        # From here on a change of access (chat/sockets.py) reaches this socket.
-        local_sockets.add(self)
-        after = resume_point(self.scope)
-        # Hear the topics before reading the snapshot, so that what happens meanwhile is in
-        # one or the other; go_live then drops what the snapshot already had.
-        streams = await self.hear_topics(self.room.pk, self.user.pk)
-        snapshot = await open_session(
-            room=self.room, user=self.user, connection=self.connection, after=after
-        )
-        await self.go_live(streams, snapshot)
-
-    async def join_known_room(self, credentials: Credentials, name: str) -> bool:
-        """The short way in, for credentials checked without I/O (a bearer token, or none): the
-        topics first, by the room's id (known to the process, or looked up once for the room's
-        sockets that arrive together) and the token's user id, then one hop that checks the
-        socket and opens its session (chat/sessions.py). False, having sent nothing, where it
-        does not apply."""
-        if not credentials.checked_in_place:
-            return False
+    async def join_known_room(self, claim: Claim, name: str) -> bool:
+        """The way in: the topics first, by the room's id (known to the process, or looked up
+        once for the room's sockets that arrive together) and the claim's user id, then one hop
+        that checks the socket and opens its session (chat/sessions.py). False, having sent
+        nothing, where the process cannot tell the room's id or the resume point is bad."""
         try:
             after = resume_point(self.scope)
         except ChatError:
-            return False  # the long way refuses it, after the checks that come first
-        claim = credentials_claim(credentials)  # raises BadCredentials: nothing heard yet
+            return False  # join_any_room refuses it, after the checks that come first
         room_id = await known_rooms.find(name)
-        if room_id is None:
-            return False  # the long way says why there is no such room
+        return room_id is not None and await self.join_room_numbered(claim, room_id, name, after)
+
+    async def join_any_room(self, claim: Claim, name: str) -> None:
+        """Where the way in does not apply: the checks, so that a refusal is the one they would
+        give in their order, then the way in with the room's id they found."""
+        room_id = await check_socket(claim=claim, room_name=name)
+        after = resume_point(self.scope)
+        if not await self.join_room_numbered(claim, room_id, name, after):
+            raise RoomNotFound(f'No room named "{name}".')  # renamed in the meantime
+
+    async def join_room_numbered(
+        self, claim: Claim, room_id: int, name: str, after: int | None
+    ) -> bool:
+        """Hears the topics, then checks the socket and opens its session; False, having
+        left its topics, where ``name`` is no longer the room ``room_id``."""
         try:
             streams = await self.hear_topics(room_id, claim.user_id)
+            # The access read below comes after this: what changes it from here on reaches
+            # local_sockets, which replays it to this socket when it is added.
+            seen = local_sockets.changes_seen()
             opened = await start_session(
                 Start(claim, room_id, name, self.connection, self.address, after)
             )
@@ -246,7 +241,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
             known_rooms.forget(name)
             return False
         (self.user, self.expires_at), self.room, snapshot = opened
-        local_sockets.add(self)
+        local_sockets.add(self, topics=self.topics, seen=seen)
         await self.go_live(streams, snapshot)
         return True
 

@@ -89,8 +89,8 @@ def room_snapshot(
 ) -> RoomSnapshot:
     """A new socket's page of history (``room_messages_page``'s) and the positions of its
     streams, read in one statement, so at one moment: the page holds exactly the room's
-    messages up to ``room_seq`` (each commits with its seq's bump). Every handshake reads it,
-    and ``reads`` with it: on the short way in, the socket's user and room too."""
+    messages up to ``room_seq`` (each commits with its seq's bump). ``reads`` are read
+    with it: for a handshake, the socket's user and room (``room_snapshots``, for a batch)."""
     wanted = SnapshotRead(room_id, room_name, user_id, after, limit, reads)
     return room_snapshots([wanted])[0]
 

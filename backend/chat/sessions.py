@@ -3,18 +3,17 @@
 import asyncio
 import logging
 import threading
-from collections.abc import Callable
 from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from redis.exceptions import RedisError
 
-from accounts.websocket import Claim, Credentials, Identity, claimed_identity, credentials_claim
+from accounts.websocket import Claim, Identity, claimed_identity
 from chat.changes import room_changes_page
 from chat.delivery.hub import envelope, room_topic
 from chat.errors import TooManySockets
-from chat.history import RoomSnapshot, SnapshotRead, room_snapshot, room_snapshots
+from chat.history import RoomSnapshot, SnapshotRead, room_snapshots
 from chat.models import Room
 from chat.presence import Announcement, Connection, Entered, Entry, presence_store
 from chat.protocol import (
@@ -46,19 +45,13 @@ class Snapshot(NamedTuple):
     mailbox_seq: int
 
 
-def socket_identify(
-    *, credentials: Credentials, room_name: str, connection: str, address: str | None
-) -> tuple[Identity, Room]:
-    """Who a new socket is and which room it opens, checked in that order (4401 before 4403).
-    Its slot (4429) is taken last, in the same round trip as its presence entry (session_open):
-    here it is only named, since an anonymous socket's is its address's."""
-    claim = credentials_claim(credentials)
-    # The user and the room in one statement (chat/rows.py), then checked in that order.
+def socket_check(*, claim: Claim, room_name: str) -> int:
+    """The checks ``sessions_start`` makes, in its order (4401 before 4404 and 4403), for a
+    socket whose room's id the process could not tell: raises the refusal, or returns the id."""
+    # The user and the room in one statement (chat/rows.py).
     user, room = fetch_each(claim.user_read(), room_read(room_name))
     identity = claimed_identity(claim, user)
-    room = room_checked(room, user=identity.user, name=room_name)
-    keeper.await_slot(connection, socket_slot(identity.user, connection, address))
-    return identity, room
+    return room_checked(room, user=identity.user, name=room_name).pk
 
 
 def socket_slot(user: User, connection: str, address: str | None) -> tuple[Slot, int]:
@@ -67,30 +60,6 @@ def socket_slot(user: User, connection: str, address: str | None) -> tuple[Slot,
     if user.is_authenticated:
         return (f"user:{user.pk}", connection), settings.CHAT["WS_SOCKETS_PER_USER"]
     return (f"address:{address}", connection), settings.CHAT["WS_SOCKETS_PER_ADDRESS"]
-
-
-def session_open(*, room: Room, user: User, connection: str, after: int | None) -> Snapshot:
-    """Called once the socket hears the room's broadcasts: take its slot and announce it, and
-    read the snapshot, so that a change after the read arrives live and one before it is in the
-    snapshot. Raises TooManySockets, having announced nothing, when its owner holds the limit.
-
-    The presence entry (Redis) and the snapshot (the database) are read at the same time: each
-    is consistent on its own (the online list comes from the script that enters the socket), and
-    a handshake spends its service thread mostly waiting for round trips."""
-    entering = presence_enter(room=room, user=user, connection=connection)
-    try:
-        read = room_snapshot(
-            room_id=room.pk,
-            room_name=room.name,
-            user_id=user.pk if user.is_authenticated else None,
-            after=after,
-            limit=history_limit(after),
-        )
-        changed = changes_since(room, after)
-    finally:
-        # Even when a read failed: until its reply is read, the entry holds a Redis connection.
-        online = entering()
-    return snapshot_of(online, read, changed)
 
 
 class Opened(NamedTuple):
@@ -112,13 +81,14 @@ class Start(NamedTuple):
 
 
 def sessions_start(starts: list[Start]) -> list[Opened | None | Exception]:
-    """``socket_identify`` and ``session_open`` in one call, for each socket of a batch
-    (chat/threads.py, ``in_thread_batches``): the user and the room are read with the snapshot,
-    and checked before anything else is done. Each outcome is the socket's own: what it opened,
+    """Opens the session of each socket of a batch (chat/threads.py, ``in_thread_batches``),
+    which already hears its topics: the user and the room are read with the snapshot, after
+    the topics are heard (so that a change of access after the read reaches the socket), and
+    checked before anything else is done. Each outcome is the socket's own: what it opened,
     None, having done nothing, when ``room_name`` is no longer that room (renamed, or made anew:
-    the socket then opens the long way), or the error it met. All the snapshots take one round
-    trip to the database, and the presence entries of those that passed their checks one to
-    Redis."""
+    the consumer then finds its id with ``socket_check``), or the error it met. All the
+    snapshots take one round trip to the database, and the presence entries of those that
+    passed their checks one to Redis."""
     reads = _snapshots(starts)
     outcomes = [_checked(start, read) for start, read in zip(starts, reads, strict=True)]
     passed = [(index, *found) for index, found in enumerate(outcomes) if type(found) is _Passed]
@@ -134,7 +104,7 @@ class _Passed(NamedTuple):
 
 
 def _checked(start: Start, read: RoomSnapshot | Exception) -> _Passed | None | Exception:
-    """The socket's user and room, checked in the long way's order, its slot then awaited;
+    """The socket's user and room, checked in ``socket_check``'s order, its slot then awaited;
     None where the name is no longer the room's."""
     if isinstance(read, Exception):
         return read
@@ -158,7 +128,7 @@ def _opened(
             raise online
         changed = changes_since(room, start.after)
     except Exception as error:
-        # As the consumer does when the long way fails here: an entry made is taken back.
+        # As the consumer does when it fails after this: an entry made is taken back.
         try:
             session_close(
                 room=room, user=identity.user, connection=start.connection, address=start.address
@@ -218,18 +188,11 @@ def snapshot_of(online: list[str], read: RoomSnapshot, changed: RoomMessagePage 
     return Snapshot(UserListEvent(users=online), history, read.room_seq, read.mailbox_seq)
 
 
-def presence_enter(*, room: Room, user: User, connection: str) -> Callable[[], list[str]]:
-    """Takes the socket's slot and, for a user, puts it into the room's presence and announces
-    the user if this is their first socket there: one round trip (chat/presence.py). Returns
-    what waits for its outcome: who is online now, or TooManySockets raised."""
-    entry = _presence_entry(room, user, connection)
-    entering = presence_store().start_enter(*entry)
-    return lambda: _presence_entered(entry, entering())
-
-
 def presence_enter_all(sockets: list[tuple[Room, User, str]]) -> list[list[str] | Exception]:
-    """``presence_enter`` for each (room, user, connection), all in one round trip, each
-    outcome on its own: who is online, or the error (TooManySockets, or Redis's)."""
+    """Takes each socket's slot and, for a user, puts it into the room's presence and
+    announces the user if this is their first socket there (chat/presence.py): for each
+    (room, user, connection), all in one round trip, each outcome on its own: who is online,
+    or the error (TooManySockets, or Redis's)."""
     entries = [_presence_entry(room, user, connection) for room, user, connection in sockets]
     try:
         entered_all = presence_store().enter_all(entries)

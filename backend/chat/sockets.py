@@ -7,6 +7,10 @@ Access is checked at the handshake; afterwards three things end it (docs/securit
 - the user loses the right to the room (staff rights taken, the room made staff-only).
 The last two are published by chat/access.py on the user's or the room's topic, which every
 process with a socket for that user or room hears (chat/delivery/hub.py, ``on_control``).
+
+A socket that is opening already hears its topics but is not here yet: its access is read after
+it hears them (chat/sessions.py), and what changed in between, committed after that read or not,
+is replayed to it when it is added (``changes_seen``, ``add``).
 """
 
 import asyncio
@@ -16,7 +20,7 @@ import json
 import logging
 import time
 import weakref
-from collections import defaultdict
+from collections import defaultdict, deque
 from typing import Protocol
 
 from chat.delivery.hub import hub
@@ -27,6 +31,10 @@ logger = logging.getLogger(__name__)
 
 # How often sockets that send nothing are checked for an expired credential.
 EXPIRY_CHECK_INTERVAL = 1.0
+
+# How many changes of access are kept for the sockets opening meanwhile: a handshake takes
+# milliseconds, and a socket that missed more than this is ended rather than guessed about.
+RECENT_CHANGES = 1000
 
 
 class GuardedSocket(Protocol):
@@ -49,18 +57,39 @@ class LocalSockets:
         self._expiries: list[tuple[float, int, weakref.ref]] = []
         self._order = itertools.count()
         self._task: asyncio.Task | None = None
+        # The last changes heard, numbered (number, topic, change), for ``add``.
+        self._changes: deque[tuple[int, str, dict]] = deque(maxlen=RECENT_CHANGES)
+        self._changes_heard = 0
 
     def reset(self) -> None:
         """Forgets every socket (tests: each has an event loop of its own)."""
         self.__init__()
 
-    def add(self, socket: GuardedSocket) -> None:
-        """Called once the socket is in its room."""
+    def changes_seen(self) -> int:
+        """Where the changes heard are: taken by an opening socket once it hears its topics,
+        before its access is read, and given back to ``add``."""
+        return self._changes_heard
+
+    def add(self, socket: GuardedSocket, *, topics: tuple[str, ...], seen: int) -> None:
+        """Called once the socket is in its room, with the topics it hears and what
+        ``changes_seen`` said before its access was read: the changes heard since on those
+        topics are applied to it, in order, as if it had been here."""
         self.by_room[socket.room.pk].add(socket)
         if socket.user.is_authenticated:
             user_id = socket.user.pk
             self.by_user[user_id] = (*self.by_user.get(user_id, ()), socket)
         self.expires(socket)
+        if seen == self._changes_heard:
+            return  # nothing changed meanwhile: the usual case
+        if self._changes_heard - seen > len(self._changes):
+            socket.end(BadCredentials("Access changed while the socket opened; reconnect."))
+            return
+        # Judged once, on the last of each: a demotion undone meanwhile does not end it.
+        revoked = None
+        for number, topic, change in self._changes:
+            if number > seen and topic in topics:
+                revoked = _update(socket, topic.partition(".")[0], change) or revoked
+        _judge(socket, revoked)
 
     def remove(self, socket: GuardedSocket) -> None:
         _discard(self.by_room, socket.room.pk, socket)
@@ -102,27 +131,47 @@ class LocalSockets:
         """A change of access published on ``topic`` (a user's or a room's): see chat/access.py."""
         kind, _, stream_id = topic.partition(".")
         try:
-            change = json.loads(text)
-            if kind == "user":
-                self._user_changed(int(stream_id), change)
-            elif kind == "room":
-                self._room_changed(int(stream_id), change)
-        except (ValueError, KeyError, TypeError):
+            change = _read_change(kind, text)
+            key = int(stream_id)
+        except (ValueError, KeyError, TypeError, AttributeError):
             logger.exception("unreadable access change on %s: %r", topic, text)
+            return
+        sockets = self.by_user.get(key, ()) if kind == "user" else tuple(self.by_room.get(key, ()))
+        for socket in sockets:
+            _judge(socket, _update(socket, kind, change))
+        self._changes_heard += 1
+        self._changes.append((self._changes_heard, topic, change))
 
-    def _user_changed(self, user_id: int, change: dict) -> None:
-        for socket in self.by_user.get(user_id, ()):
-            if change.get("revoked"):
-                socket.end(BadCredentials(change["revoked"]))
-                continue
-            if "is_staff" in change:
-                socket.user.is_staff = change["is_staff"]
-            _end_unless_allowed(socket)
 
-    def _room_changed(self, room_id: int, change: dict) -> None:
-        for socket in list(self.by_room.get(room_id, ())):
-            socket.room.admin_only = change["admin_only"]
-            _end_unless_allowed(socket)
+def _read_change(kind: str, text: str) -> dict:
+    """The change published by chat/access.py, checked: raises if it is not one."""
+    change = json.loads(text)
+    if kind == "user" and isinstance(change.get("revoked"), str):
+        return {"revoked": change["revoked"]}
+    if kind == "user" and isinstance(change.get("is_staff"), bool):
+        return {"is_staff": change["is_staff"]}
+    if kind == "room" and isinstance(change.get("admin_only"), bool):
+        return {"admin_only": change["admin_only"]}
+    raise ValueError("not a change of access")
+
+
+def _update(socket: GuardedSocket, kind: str, change: dict) -> str | None:
+    """Applies ``change`` (on the socket's user's or room's topic) to what the socket knows of
+    its user and room; the reason, for a revocation."""
+    if "revoked" in change:
+        return change["revoked"]
+    if kind == "user":
+        socket.user.is_staff = change["is_staff"]
+    else:
+        socket.room.admin_only = change["admin_only"]
+    return None
+
+
+def _judge(socket: GuardedSocket, revoked: str | None) -> None:
+    if revoked:
+        socket.end(BadCredentials(revoked))
+    else:
+        _end_unless_allowed(socket)
 
 
 def _end_unless_allowed(socket: GuardedSocket) -> None:

@@ -1,5 +1,6 @@
 """A socket lives no longer than its credential and its right to the room (chat/sockets.py)."""
 
+import asyncio
 import time
 from datetime import timedelta
 
@@ -9,9 +10,12 @@ from channels.testing import WebsocketCommunicator
 from rest_framework_simplejwt.tokens import AccessToken
 
 from accounts.tickets import ws_ticket_issue
+from chat import consumers
 from chat.models import Message
+from chat.sessions import known_rooms
+from chat.sockets import local_sockets
 from config.asgi import application
-from tests.conftest import PASSWORD, open_socket, receive_until
+from tests.conftest import PASSWORD, bearer, open_socket, receive_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -42,6 +46,10 @@ async def closed_with(socket, timeout: float = 5) -> int:
 
 
 save = sync_to_async(lambda instance: instance.save())
+
+
+def bearer_header(user) -> list[tuple[bytes, bytes]]:
+    return [(b"authorization", bearer(user).encode())]
 
 
 async def test_a_socket_is_closed_with_4401_when_its_token_expires(alice, lobby):
@@ -210,3 +218,48 @@ async def test_logout_closes_the_tab_left_open_after_another_closed(api, alice, 
     )
     assert answer.status_code == 205
     assert await closed_with(open_tab) == 4401
+
+
+async def heard_after(change) -> None:
+    """Makes ``change`` and waits until this process heard it (chat/sockets.py)."""
+    seen = local_sockets.changes_seen()
+    await change()
+    while local_sockets.changes_seen() == seen:
+        await asyncio.sleep(0.01)
+
+
+async def test_a_change_heard_while_a_socket_opens_closes_it(alice, lobby, monkeypatch):
+    known_rooms.learn("lobby", lobby.pk)
+    opening = consumers.start_session
+
+    async def then_made_staff_only(start):
+        opened = await opening(start)  # alice's access read as it was: allowed
+        lobby.admin_only = True
+        await heard_after(lambda: save(lobby))  # heard before the socket is added
+        return opened
+
+    monkeypatch.setattr("chat.consumers.start_session", then_made_staff_only)
+    socket = WebsocketCommunicator(application, "/ws/chat/lobby/", headers=bearer_header(alice))
+    assert (await socket.connect())[0]
+    assert await closed_with(socket) == 4403
+
+
+async def test_a_change_made_before_a_socket_hears_its_topics_refuses_it(alice, lobby):
+    # The long way: the room's id comes from the checks, before the topics are heard, so
+    # nothing here hears this change. The access read after they are heard must find it
+    # (chat/consumers.py, join_room_numbered).
+    ticket, _ = await sync_to_async(ws_ticket_issue)(user=alice, credential_expires_at=2**31)
+    checking = consumers.check_socket
+
+    async def then_deactivated(**kwargs):
+        room_id = await checking(**kwargs)  # alice's checks pass
+        alice.is_active = False
+        await save(alice)
+        return room_id
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("chat.consumers.check_socket", then_deactivated)
+        patch.setattr("chat.sessions.look_up_room_id", sync_to_async(lambda name: None))
+        socket = WebsocketCommunicator(application, f"/ws/chat/lobby/?ticket={ticket}")
+        assert (await socket.connect())[0]
+        assert await closed_with(socket) == 4401

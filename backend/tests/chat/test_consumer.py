@@ -389,7 +389,7 @@ async def test_a_server_failure_while_opening_closes_with_4500(lobby, monkeypatc
     else:
 
         async def room_not_found(name):
-            return None  # as for a room the look-up missed: the long way reads it
+            return None  # as for a room the look-up missed: socket_check reads it
 
         monkeypatch.setattr("chat.sessions.look_up_room_id", room_not_found)
         monkeypatch.setattr("chat.sessions.fetch_each", broken_read)

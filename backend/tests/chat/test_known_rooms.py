@@ -1,6 +1,6 @@
-"""A socket with a bearer token or none opens the short way (chat/sessions.py, sessions_start),
-by the room's id known to the process or looked up once: it must refuse, fail and clean up
-exactly as the long way does."""
+"""A socket opens the short way (chat/sessions.py, sessions_start), by the room's id known to
+the process or looked up once: it must refuse, fail and clean up exactly as the long way's
+checks (``check_socket``) do."""
 
 import asyncio
 import threading
@@ -10,7 +10,7 @@ from channels.testing import WebsocketCommunicator
 
 from accounts.tickets import ws_ticket_issue
 from chat import sessions
-from chat.consumers import identify
+from chat.consumers import check_socket
 from chat.delivery.broker import BrokerUnavailable
 from chat.delivery.hub import hub, room_topic, user_topic
 from chat.models import Room
@@ -43,7 +43,7 @@ def refuse_long_way(monkeypatch) -> None:
     async def refused(**kwargs):
         raise AssertionError("opened the long way")
 
-    monkeypatch.setattr("chat.consumers.identify", refused)
+    monkeypatch.setattr("chat.consumers.check_socket", refused)
 
 
 @pytest.fixture
@@ -191,18 +191,26 @@ async def test_a_resume_the_short_way_sends_what_was_missed(alice, lobby, long_w
     await socket.disconnect()
 
 
-async def test_a_ticket_takes_the_long_way(alice, lobby, monkeypatch):
+async def test_a_ticket_is_used_up_once_and_takes_the_short_way(alice, lobby, long_way_refused):
     known_rooms.learn("lobby", lobby.pk)
-    long_ways = []
-
-    async def counted(**kwargs):
-        long_ways.append(kwargs["room_name"])
-        return await identify(**kwargs)
-
-    monkeypatch.setattr("chat.consumers.identify", counted)
     ticket, _ = await in_thread(ws_ticket_issue)(user=alice, credential_expires_at=2**31)
     assert await outcome(f"/ws/chat/lobby/?ticket={ticket}") == "open"
-    assert long_ways == ["lobby"]
+    assert await outcome(f"/ws/chat/lobby/?ticket={ticket}") == 4401
+
+
+async def test_a_ticket_for_a_room_not_known_is_used_up_once(alice, lobby, monkeypatch):
+    checked = []
+
+    async def counted(**kwargs):
+        checked.append(kwargs["room_name"])
+        return await check_socket(**kwargs)
+
+    monkeypatch.setattr("chat.consumers.check_socket", counted)
+    monkeypatch.setattr("chat.sessions.look_up_room_id", in_thread(lambda name: None))
+    ticket, _ = await in_thread(ws_ticket_issue)(user=alice, credential_expires_at=2**31)
+    # The room is not found by the look-up: the checks find it, with the ticket already used.
+    assert await outcome(f"/ws/chat/lobby/?ticket={ticket}") == "open"
+    assert checked == ["lobby"]
 
 
 async def test_a_failure_after_the_presence_entry_takes_it_back(

@@ -5,13 +5,12 @@ from rest_framework_simplejwt.tokens import AccessToken
 
 from accounts.services import active_user_read
 from accounts.websocket import Credentials, credentials_claim
-from chat.delivery.broker import SHARED_CONNECTIONS
 from chat.errors import BadCredentials, Forbidden, TooManySockets
 from chat.history import SnapshotRead, room_snapshot, room_snapshots
 from chat.models import Room
 from chat.presence import presence_store
 from chat.rooms import room_read
-from chat.sessions import Opened, Start, keeper, session_close, session_open, sessions_start
+from chat.sessions import Opened, Start, keeper, session_close, sessions_start
 from tests.conftest import post, write
 
 pytestmark = pytest.mark.django_db
@@ -57,23 +56,6 @@ def test_an_empty_room_an_anonymous_socket_and_an_empty_mailbox_are_at_zero(alic
         room_id=lobby.pk, room_name=lobby.name, user_id=None, after=None, limit=10
     )
     assert (snapshot.room_seq, snapshot.mailbox_seq) == (1, 0)
-
-
-@pytest.mark.services
-def test_a_failed_snapshot_still_reads_the_entrys_reply(alice, lobby, monkeypatch):
-    """Until its reply is read, an entry holds one of the process's few Redis connections
-    (SHARED_CONNECTIONS): a snapshot that fails must not keep it."""
-
-    def unreachable(**kwargs):
-        raise ConnectionError("database unreachable")
-
-    monkeypatch.setattr("chat.sessions.room_snapshot", unreachable)
-    for n in range(SHARED_CONNECTIONS + 4):
-        connection = f"tab-{n}"
-        keeper.await_slot(connection, ((f"user:{alice.pk}", connection), 1000))
-        with pytest.raises(ConnectionError):
-            session_open(room=lobby, user=alice, connection=connection, after=None)
-        session_close(room=lobby, user=alice, connection=connection, address=None)
 
 
 def test_the_snapshot_reads_the_users_and_rooms_rows_in_its_statement(alice, bob, lobby):
