@@ -97,6 +97,29 @@ async def test_a_private_message_whose_publish_was_lost_arrives_after_the_period
     await socket.disconnect()
 
 
+@needs_redis
+async def test_a_publishing_connection_that_broke_is_replaced(alice, bob, lobby, monkeypatch):
+    """The loop publishes on one connection it holds (chat/delivery/broker.py): a message
+    whose publish met it broken is filled in, and the next ones go out on a new one."""
+    monkeypatch.setattr(topics, "GAP_GRACE", 0.05)
+    alices, bobs = [await open_socket("/ws/chat/lobby/", user=user) for user in (alice, bob)]
+    await alices.send_json_to({"message": "before"})
+    assert (await receive_until(bobs, "chat_message"))["message"] == "before"
+    killer = admin()
+    for client in await sync_to_async(killer.client_list)(_type="normal"):
+        if client["name"] == subscriber_name():
+            await sync_to_async(killer.client_kill_filter)(_id=client["id"])
+    await alices.send_json_to({"message": "on the broken connection"})
+    await asyncio.sleep(0.2)
+    await hub.check()  # fills it in if its publish was lost
+    for text in ("on a new one", "and another"):
+        await alices.send_json_to({"message": text})
+    received = [(await receive_until(bobs, "chat_message"))["message"] for _ in range(3)]
+    assert received == ["on the broken connection", "on a new one", "and another"]
+    for socket in (alices, bobs):
+        await socket.disconnect()
+
+
 # Embedded, the test database is an in-memory SQLite that refuses concurrent writers.
 @needs_redis
 async def test_private_messages_arrive_in_the_order_they_were_stored(alice, bob, mallory, lobby):
