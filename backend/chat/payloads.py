@@ -18,16 +18,20 @@ from chat.protocol import (
 def room_message_payload(
     message: Message, reactions: list[ReactionSummary] | None = None
 ) -> RoomMessage:
-    return RoomMessage(
-        id=message.id,
-        room=message.room.name,
-        user=message.user.username,
-        message=message.content,
-        timestamp=format_timestamp(message.created_at),
-        edited_at=optional_timestamp(message.edited_at),
-        deleted=message.deleted_at is not None,
-        reactions=reactions or [],
-    )
+    return RoomMessage(**_room_message_fields(message, reactions))
+
+
+def _room_message_fields(message: Message, reactions: list[ReactionSummary] | None) -> dict:
+    return {
+        "id": message.id,
+        "room": message.room.name,
+        "user": message.user.username,
+        "message": message.content,
+        "timestamp": format_timestamp(message.created_at),
+        "edited_at": optional_timestamp(message.edited_at),
+        "deleted": message.deleted_at is not None,
+        "reactions": reactions or [],
+    }
 
 
 def private_message_payload(message: DirectMessage) -> PrivateMessage:
@@ -45,8 +49,9 @@ def private_message_payload(message: DirectMessage) -> PrivateMessage:
 def chat_message_event(
     message: Message, reactions: list[ReactionSummary] | None = None
 ) -> ChatMessageEvent:
-    payload = room_message_payload(message, reactions).model_dump()
-    return ChatMessageEvent(**payload, client_id=message.client_id)
+    # Built from the fields, not from a RoomMessage: one model a message, not two and a dump.
+    fields = _room_message_fields(message, reactions)
+    return ChatMessageEvent(**fields, client_id=message.client_id)
 
 
 def private_message_event(message: DirectMessage) -> PrivateMessageEvent:
