@@ -51,7 +51,9 @@ class Broker(ABC):
 
     @abstractmethod
     async def apublish(self, topic: str, payload: str) -> None:
-        """``publish`` from the event loop that serves the sockets, once ``start`` ran."""
+        """``publish`` from the event loop that serves the sockets, once ``start`` ran: for
+        numbered events (room messages), which may be published twice (a subscriber drops the
+        copy) where a connection broke."""
 
     @abstractmethod
     def start(self, on_message: OnMessage, on_lost: OnLost) -> None:
@@ -131,12 +133,12 @@ class RedisBroker(Broker):
             if connection is None:
                 raise BrokerUnavailable("not connected to Redis")
             try:
-                await connection.send_command("PUBLISH", self.channel(topic), payload)
-                await connection.read_response()
-            except BaseException:
-                # Its reply may still come: the next PUBLISH must not read it as its own.
-                await connection.disconnect(nowait=True)
-                raise
+                await _publish_on(connection, self.channel(topic), payload)
+            except redis.ConnectionError:
+                # Closed while idle (a Redis restart, its idle timeout): once more, on a new
+                # one. Numbered events only come this way, so a PUBLISH that did reach Redis
+                # the first time is heard twice and its copy dropped (chat/delivery/sequencer.py).
+                await _publish_on(connection, self.channel(topic), payload)
 
     def channel(self, topic: str) -> str:
         """The Redis channel of ``topic``, for a script that publishes along with its write."""
@@ -281,6 +283,16 @@ class RedisBroker(Broker):
                 if not waiter.done():
                     waiter.set_exception(BrokerUnavailable("the connection to Redis was lost"))
         self._confirmations.clear()
+
+
+async def _publish_on(connection: redis.asyncio.Connection, channel: str, payload: str) -> None:
+    try:
+        await connection.send_command("PUBLISH", channel, payload)
+        await connection.read_response()
+    except BaseException:
+        # Its reply may still come: the next PUBLISH must not read it as its own.
+        await connection.disconnect(nowait=True)
+        raise
 
 
 async def _quietly(closing) -> None:

@@ -82,7 +82,8 @@ def publish(topic: str, event: ServerEvent, *, seq: int | None = None, origin: s
 async def apublish(
     topic: str, event: ServerEvent, *, seq: int | None = None, origin: str = ""
 ) -> None:
-    """``publish`` from the event loop that serves the sockets; never raises either."""
+    """``publish`` from the event loop that serves the sockets, for a numbered event (``seq``:
+    ``Broker.apublish``); never raises either."""
     payload = envelope(event, seq=seq, origin=origin)
     try:
         await broker().apublish(topic, payload)
