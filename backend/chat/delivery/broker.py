@@ -25,6 +25,8 @@ from redis.asyncio.retry import Retry as AsyncRetry
 from redis.backoff import ExponentialBackoff, NoBackoff
 from redis.retry import Retry
 
+from chat.delivery.publisher import BatchPublisher
+
 logger = logging.getLogger(__name__)
 
 OnMessage = Callable[[str, str], None]
@@ -109,11 +111,8 @@ class RedisBroker(Broker):
         self._prefix = f"{namespace}/"
         self._publisher = shared_redis()
         self._pubsub: redis.asyncio.client.PubSub | None = None
-        # The loop's publishing connection, from the subscription's pool, one PUBLISH at a
-        # time: held rather than taken from the pool per message, which checks it each time
-        # (a read attempt: about 50 µs of CPU a message, docs/performance.md).
-        self._publishing: redis.asyncio.Connection | None = None
-        self._publish_lock: asyncio.Lock | None = None
+        # The loop's PUBLISHes, on a connection of the subscription's pool.
+        self._publishing: BatchPublisher | None = None
         self._connected: asyncio.Event | None = None
         # SUBSCRIBE confirmations come back in order; one queue of waiters per topic.
         self._confirmations: dict[str, deque[asyncio.Future]] = defaultdict(deque)
@@ -128,17 +127,10 @@ class RedisBroker(Broker):
         self._publisher.publish(self.channel(topic), payload)
 
     async def apublish(self, topic: str, payload: str) -> None:
-        async with self._publish_lock:
-            connection = self._publishing
-            if connection is None:
-                raise BrokerUnavailable("not connected to Redis")
-            try:
-                await _publish_on(connection, self.channel(topic), payload)
-            except redis.ConnectionError:
-                # Closed while idle (a Redis restart, its idle timeout): once more, on a new
-                # one. Numbered events only come this way, so a PUBLISH that did reach Redis
-                # the first time is heard twice and its copy dropped (chat/delivery/sequencer.py).
-                await _publish_on(connection, self.channel(topic), payload)
+        publishing = self._publishing
+        if publishing is None:
+            raise BrokerUnavailable("not connected to Redis")
+        await publishing.publish(self.channel(topic), payload)
 
     def channel(self, topic: str) -> str:
         """The Redis channel of ``topic``, for a script that publishes along with its write."""
@@ -149,7 +141,6 @@ class RedisBroker(Broker):
 
     def start(self, on_message: OnMessage, on_lost: OnLost) -> None:
         self._connected = asyncio.Event()
-        self._publish_lock = asyncio.Lock()
         self._reader = asyncio.ensure_future(self._run(on_message, on_lost))
 
     async def subscribe(self, topic: str) -> None:
@@ -216,7 +207,7 @@ class RedisBroker(Broker):
             pubsub = client.pubsub()
             try:
                 await pubsub.connect()
-                self._publishing = await pool.get_connection()
+                self._publishing = BatchPublisher(await pool.get_connection())
                 self._pubsub = pubsub
                 self._connected.set()
                 failures = 0
@@ -226,6 +217,8 @@ class RedisBroker(Broker):
                 logger.warning("Redis subscription connection lost: %r", error)
             finally:
                 self._connected.clear()
+                if self._publishing is not None:
+                    self._publishing.stop()
                 self._pubsub = self._publishing = None
                 self._fail_waiters()
                 await _quietly(pubsub.aclose())
@@ -283,16 +276,6 @@ class RedisBroker(Broker):
                 if not waiter.done():
                     waiter.set_exception(BrokerUnavailable("the connection to Redis was lost"))
         self._confirmations.clear()
-
-
-async def _publish_on(connection: redis.asyncio.Connection, channel: str, payload: str) -> None:
-    try:
-        await connection.send_command("PUBLISH", channel, payload)
-        await connection.read_response()
-    except BaseException:
-        # Its reply may still come: the next PUBLISH must not read it as its own.
-        await connection.disconnect(nowait=True)
-        raise
 
 
 async def _quietly(closing) -> None:
