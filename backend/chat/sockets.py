@@ -73,7 +73,8 @@ class LocalSockets:
     def add(self, socket: GuardedSocket, *, topics: tuple[str, ...], seen: int) -> None:
         """Called once the socket is in its room, with the topics it hears and what
         ``changes_seen`` said before its access was read: the changes heard since on those
-        topics are applied to it, in order, as if it had been here."""
+        topics are applied to what it knows of its user and room, and it is judged once, on
+        the outcome (a revocation among them ends it)."""
         self.by_room[socket.room.pk].add(socket)
         if socket.user.is_authenticated:
             user_id = socket.user.pk
