@@ -244,7 +244,7 @@ async def test_a_change_heard_while_a_socket_opens_closes_it(alice, lobby, monke
     assert await closed_with(socket) == 4403
 
 
-async def test_a_change_made_before_a_socket_hears_its_topics_refuses_it(alice, lobby):
+async def test_a_change_made_before_a_socket_hears_its_topics_refuses_it(alice, lobby, monkeypatch):
     # The long way: the room's id comes from the checks, before the topics are heard, so
     # nothing here hears this change. The access read after they are heard must find it
     # (chat/consumers.py, join_room_numbered).
@@ -257,9 +257,8 @@ async def test_a_change_made_before_a_socket_hears_its_topics_refuses_it(alice, 
         await save(alice)
         return room_id
 
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("chat.consumers.check_socket", then_deactivated)
-        patch.setattr("chat.sessions.look_up_room_id", sync_to_async(lambda name: None))
-        socket = WebsocketCommunicator(application, f"/ws/chat/lobby/?ticket={ticket}")
-        assert (await socket.connect())[0]
-        assert await closed_with(socket) == 4401
+    monkeypatch.setattr("chat.consumers.check_socket", then_deactivated)
+    monkeypatch.setattr("chat.sessions.look_up_room_id", sync_to_async(lambda name: None))
+    socket = WebsocketCommunicator(application, f"/ws/chat/lobby/?ticket={ticket}")
+    assert (await socket.connect())[0]
+    assert await closed_with(socket) == 4401

@@ -211,6 +211,7 @@ async def test_a_ticket_for_a_room_not_known_is_used_up_once(alice, lobby, monke
     # The room is not found by the look-up: the checks find it, with the ticket already used.
     assert await outcome(f"/ws/chat/lobby/?ticket={ticket}") == "open"
     assert checked == ["lobby"]
+    assert await outcome(f"/ws/chat/lobby/?ticket={ticket}") == 4401
 
 
 async def test_a_failure_after_the_presence_entry_takes_it_back(
